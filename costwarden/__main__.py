@@ -1,0 +1,3 @@
+from costwarden.cli import main
+
+raise SystemExit(main())

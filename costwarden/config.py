@@ -1,0 +1,228 @@
+"""``.costwarden.yaml`` or ``[tool.costwarden]`` in ``pyproject.toml``, validated.
+
+Unknown keys and wrong types are errors that name the file, the key and, for YAML, the line.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from costwarden.errors import ConfigError
+from costwarden.model import Severity
+
+CONFIG_FILENAMES = (".costwarden.yaml", ".costwarden.yml")
+DEFAULT_REQUIRED_TAGS = (
+    "finops:team",
+    "finops:service",
+    "finops:environment",
+    "finops:cost-center",
+)
+
+SeverityName = Literal["info", "low", "medium", "high", "critical"]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class TagValueRule(_Strict):
+    """What a tag's value may be: one of ``allowed``, or a full match of ``pattern``, or both."""
+
+    allowed: list[str] | None = None
+    pattern: str | None = None
+
+    @field_validator("pattern")
+    @classmethod
+    def _compiles(cls, value: str | None) -> str | None:
+        if value is not None:
+            try:
+                re.compile(value)
+            except re.error as exc:
+                raise ValueError(f"not a valid regular expression: {exc}") from None
+        return value
+
+    @model_validator(mode="after")
+    def _says_something(self) -> TagValueRule:
+        if self.allowed is None and self.pattern is None:
+            raise ValueError("give 'allowed', 'pattern' or both")
+        return self
+
+    def accepts(self, value: str) -> bool:
+        if self.allowed is not None and value not in self.allowed:
+            return False
+        return self.pattern is None or re.fullmatch(self.pattern, value) is not None
+
+
+class TagsConfig(_Strict):
+    required: list[str] = Field(
+        default_factory=lambda: list(DEFAULT_REQUIRED_TAGS),
+        description="Tag keys every taggable resource must carry (CW101).",
+    )
+    required_by_type: dict[str, list[str]] = Field(
+        default_factory=dict,
+        description="Per resource type, the keys required instead of 'required'.",
+    )
+    values: dict[str, TagValueRule] = Field(
+        default_factory=dict, description="Allowed values or a pattern per tag key (CW102)."
+    )
+
+    def required_for(self, resource_type: str) -> list[str]:
+        return self.required_by_type.get(resource_type, self.required)
+
+
+class PolicyConfig(_Strict):
+    enabled: bool = True
+    severity: SeverityName | None = None
+
+
+class Config(_Strict):
+    fail_on: SeverityName | Literal["never"] = Field(
+        default="high", description="Exit 1 when a violation reaches this severity."
+    )
+    fail_on_cost: float | None = Field(
+        default=None,
+        ge=0,
+        description="Exit 1 when a violation's monthly impact reaches this many USD.",
+    )
+    default_region: str = Field(
+        default="us-east-1", description="Region assumed for pricing when the IaC declares none."
+    )
+    tags: TagsConfig = Field(default_factory=TagsConfig)
+    policies: dict[str, PolicyConfig] = Field(
+        default_factory=dict, description="Per policy id or name: enabled, severity."
+    )
+
+    def policy(self, policy_id: str, name: str) -> PolicyConfig:
+        return self.policies.get(policy_id) or self.policies.get(name) or PolicyConfig()
+
+    def severity_for(self, policy_id: str, name: str, default: Severity) -> Severity:
+        configured = self.policy(policy_id, name).severity
+        return Severity.parse(configured) if configured else default
+
+    @property
+    def fail_on_severity(self) -> Severity | None:
+        return None if self.fail_on == "never" else Severity.parse(self.fail_on)
+
+
+def config_schema() -> dict[str, Any]:
+    schema = Config.model_json_schema()
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["title"] = "costwarden configuration (.costwarden.yaml or [tool.costwarden])"
+    return schema
+
+
+def find_config(directory: Path) -> Path | None:
+    """The config that applies in ``directory``: ``.costwarden.yaml``, else a ``pyproject.toml``
+    with a ``[tool.costwarden]`` table."""
+    for name in CONFIG_FILENAMES:
+        candidate = directory / name
+        if candidate.is_file():
+            return candidate
+    pyproject = directory / "pyproject.toml"
+    if pyproject.is_file() and re.search(
+        r"^\[tool\.costwarden[\].]", pyproject.read_text(errors="replace"), re.M
+    ):
+        return pyproject
+    return None
+
+
+def load_config(path: Path | None = None, *, cwd: Path | None = None) -> Config:
+    """Read ``path``, or discover the config in ``cwd``; defaults when there is none."""
+    if path is None:
+        path = find_config(cwd or Path.cwd())
+        if path is None:
+            return Config()
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"cannot read config: {_reason(exc)}", path=path) from None
+    if path.name == "pyproject.toml":
+        return _from_pyproject(text, path)
+    return _from_yaml(text, path)
+
+
+def parse_config(data: Mapping[str, Any], *, source: str = "<config>") -> Config:
+    return _validate(data, source, lambda _loc: None)
+
+
+def _from_pyproject(text: str, path: Path) -> Config:
+    try:
+        document = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"invalid TOML: {exc}", path=path) from None
+    table = document.get("tool", {}).get("costwarden", {})
+    return _validate(table, str(path), lambda _loc: None, prefix="tool.costwarden.")
+
+
+def _from_yaml(text: str, path: Path) -> Config:
+    try:
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 1 if mark is not None else None
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        raise ConfigError(f"invalid YAML: {problem}", path=path, line=line) from None
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise ConfigError("the config must be a mapping of keys to values", path=path, line=1)
+    return _validate(data, str(path), lambda loc: _yaml_line(root, loc))
+
+
+def _validate(
+    data: Mapping[str, Any],
+    source: str,
+    line_of: Any,
+    prefix: str = "",
+) -> Config:
+    try:
+        return Config.model_validate(data)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        loc = tuple(first["loc"])
+        key = prefix + ".".join(str(part) for part in loc)
+        reason = (
+            "unknown key"
+            if first["type"] == "extra_forbidden"
+            else first["msg"].removeprefix("Value error, ")
+        )
+        more = len(exc.errors()) - 1
+        suffix = f" (and {more} more)" if more else ""
+        raise ConfigError(f"{key}: {reason}{suffix}", path=source, line=line_of(loc)) from None
+
+
+def _yaml_line(root: yaml.Node | None, loc: Sequence[Any]) -> int | None:
+    """The 1-based line of the YAML node at ``loc`` (or of its nearest ancestor)."""
+    node = root
+    line = node.start_mark.line + 1 if node is not None else None
+    for part in loc:
+        if isinstance(node, yaml.MappingNode):
+            for key, value in node.value:
+                if key.value == str(part):
+                    line = key.start_mark.line + 1
+                    node = value
+                    break
+            else:
+                return line
+        elif (
+            isinstance(node, yaml.SequenceNode) and isinstance(part, int) and part < len(node.value)
+        ):
+            node = node.value[part]
+            line = node.start_mark.line + 1
+        else:
+            return line
+    return line
+
+
+def _reason(exc: BaseException) -> str:
+    if isinstance(exc, OSError):
+        return exc.strerror or type(exc).__name__
+    return str(exc)

@@ -1,0 +1,1 @@
+"""The pipeline: load -> enrich -> evaluate -> price -> ScanResult. ``scan.py`` runs it."""

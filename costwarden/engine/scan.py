@@ -1,0 +1,129 @@
+"""``scan()``: the one entry point every shell (CLI, pre-commit, GitHub, run task) calls."""
+
+from __future__ import annotations
+
+import dataclasses
+import sys
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import BinaryIO
+
+from costwarden.config import Config
+from costwarden.engine.enrich import enrich
+from costwarden.engine.evaluate import evaluate
+from costwarden.errors import LoadError
+from costwarden.loaders import Document, Loaded, expand, load_document
+from costwarden.model import Problem, Resource, ResourceCost, ScanResult, Violation
+from costwarden.policies import BUILTIN
+from costwarden.policies.base import Context, Policy
+from costwarden.pricing.catalog import Catalog, shipped_catalog
+from costwarden.pricing.impact import cost_impact, resource_cost
+
+Input = str | Path | Document
+
+
+def scan(
+    inputs: Input | Iterable[Input],
+    config: Config | None = None,
+    *,
+    catalog: Catalog | None = None,
+    policies: Sequence[Policy] | None = None,
+    input_format: str | None = None,
+    stdin: BinaryIO | None = None,
+) -> ScanResult:
+    """Scan files, directories (walked for known inputs), ``-`` (stdin) or in-memory documents.
+
+    Nothing raises for bad input: each unreadable or malformed document is an error on the
+    result, and every other document is still scanned.
+    """
+    config = config or Config()
+    catalog = catalog or shipped_catalog()
+    if isinstance(inputs, str | Path | Document):
+        inputs = [inputs]
+    loaded = Loaded()
+    names: list[str] = []
+    for item in inputs:
+        for name, result in _load(item, input_format, stdin):
+            names.append(name)
+            loaded.resources.extend(result.resources)
+            loaded.warnings.extend(result.warnings)
+            loaded.errors.extend(result.errors)
+
+    resources = enrich(loaded.resources, catalog, config.default_region)
+    costs = _costs(resources, catalog, loaded.warnings)
+    context = Context(config=config, catalog=catalog, resources={r.key: r for r in resources})
+    evaluation = evaluate(resources, BUILTIN if policies is None else policies, context)
+    by_key = context.resources
+    violations = [
+        dataclasses.replace(
+            v,
+            cost=cost_impact(by_key[v.resource_key], costs.get(v.resource_key), v.remedy, catalog),
+        )
+        for v in evaluation.violations
+    ]
+    violations.sort(key=_order)
+    return ScanResult(
+        resources=tuple(resources),
+        violations=tuple(violations),
+        costs=costs,
+        catalog=catalog.info,
+        errors=tuple(loaded.errors + evaluation.errors),
+        warnings=tuple(loaded.warnings + evaluation.warnings),
+        inputs=tuple(names),
+    )
+
+
+def _order(violation: Violation) -> tuple[int, float, str, str]:
+    impact = violation.cost.monthly_impact if violation.cost else 0.0
+    return (-violation.severity, -impact, violation.address, violation.policy_id)
+
+
+def _load(
+    item: Input, input_format: str | None, stdin: BinaryIO | None
+) -> Iterable[tuple[str, Loaded]]:
+    if isinstance(item, Document):
+        yield item.name, _load_one(item.name, item.data, True, item.format or input_format)
+        return
+    if str(item) == "-":
+        data = (stdin or sys.stdin.buffer).read()
+        yield "<stdin>", _load_one("<stdin>", data, True, input_format)
+        return
+    try:
+        files = list(expand([item]))
+    except LoadError as exc:
+        yield str(item), Loaded(errors=[Problem(exc.message, path=exc.path)])
+        return
+    for path, explicit in files:
+        try:
+            data = Path(path).read_bytes()
+        except OSError as exc:
+            reason = exc.strerror or type(exc).__name__
+            yield path, Loaded(errors=[Problem(f"cannot read: {reason}", path=path)])
+            continue
+        result = _load_one(path, data, explicit, input_format)
+        if result is not None:
+            yield path, result
+
+
+def _load_one(name: str, data: bytes, explicit: bool, input_format: str | None) -> Loaded:
+    try:
+        result = load_document(name, data, explicit=explicit, format=input_format)
+    except LoadError as exc:
+        return Loaded(errors=[Problem(exc.message, path=name)])
+    return result if result is not None else Loaded()
+
+
+def _costs(
+    resources: Sequence[Resource], catalog: Catalog, warnings: list[Problem]
+) -> dict[str, ResourceCost]:
+    costs: dict[str, ResourceCost] = {}
+    for resource in resources:
+        cost = resource_cost(resource, catalog)
+        if isinstance(cost, str):
+            where = resource.location
+            warnings.append(
+                Problem(f"not priced: {cost}", where.path, where.line, resource.address)
+            )
+        elif cost is not None:
+            costs[resource.key] = cost
+    return costs

@@ -1,0 +1,111 @@
+"""Input formats. Each loader is a module satisfying ``Loader``, listed in ``LOADERS``."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from costwarden.errors import LoadError
+from costwarden.loaders import terraform_plan
+from costwarden.loaders.base import Loaded, Loader
+from costwarden.model import Problem
+
+SNIFF_BYTES = 64 * 1024
+
+
+LOADERS: dict[str, Loader] = {
+    terraform_plan.NAME: terraform_plan,
+}
+
+
+@dataclass(frozen=True)
+class Document:
+    """An input held in memory: ``name`` is how reports refer to it."""
+
+    name: str
+    data: bytes
+    format: str | None = None
+
+
+def loader_named(name: str) -> Loader:
+    try:
+        return LOADERS[name]
+    except KeyError:
+        known = ", ".join(sorted(LOADERS))
+        raise LoadError(f"unknown input format {name!r} (one of: {known})") from None
+
+
+def detect(path: str, head: bytes) -> Loader | None:
+    for loader in LOADERS.values():
+        if loader.sniff(path, head):
+            return loader
+    return None
+
+
+def fallback_for(path: str) -> Loader | None:
+    """The loader whose error message will be most useful for a file nobody sniffed."""
+    for loader in LOADERS.values():
+        if any(Path(path).match(pattern) for pattern in loader.PATTERNS):
+            return loader
+    return None
+
+
+def expand(paths: Iterable[str | Path]) -> Iterator[tuple[str, bool]]:
+    """Each input file as ``(path, explicit)``; directories are walked for known patterns."""
+    for raw in paths:
+        path = Path(raw)
+        if str(raw) == "-" or not path.is_dir():
+            yield str(raw), True
+            continue
+        found = sorted(
+            {
+                candidate
+                for loader in LOADERS.values()
+                for pattern in loader.PATTERNS
+                for candidate in path.rglob(pattern)
+                if candidate.is_file() and not _hidden(candidate, path)
+            }
+        )
+        if not found:
+            raise LoadError(f"no inputs found (looked for {_patterns()})", path=path)
+        for candidate in found:
+            yield str(candidate), False
+
+
+def _hidden(candidate: Path, root: Path) -> bool:
+    return any(part.startswith(".") for part in candidate.relative_to(root).parts)
+
+
+def _patterns() -> str:
+    return ", ".join(sorted({p for loader in LOADERS.values() for p in loader.PATTERNS}))
+
+
+def load_document(
+    name: str, data: bytes, *, explicit: bool = True, format: str | None = None
+) -> Loaded | None:
+    """Load one document; ``None`` when a walked file is in no format we read."""
+    loader = loader_named(format) if format else detect(name, data[:SNIFF_BYTES])
+    if loader is None and explicit:
+        loader = fallback_for(name)
+        if loader is None:
+            return Loaded(
+                errors=[
+                    Problem(f"not a supported input (formats: {', '.join(LOADERS)})", path=name)
+                ]
+            )
+    if loader is None:
+        return None
+    return loader.load(name, data)
+
+
+__all__: Sequence[str] = (
+    "LOADERS",
+    "Document",
+    "Loaded",
+    "Loader",
+    "detect",
+    "expand",
+    "load_document",
+    "loader_named",
+)

@@ -1,0 +1,204 @@
+"""Terraform plan JSON, as written by ``terraform show -json PLANFILE`` (format 0.1 to 1.x).
+
+Reads ``resource_changes`` for what will change and how, ``after_unknown`` for what is only
+known at apply, ``configuration`` for provider ``default_tags``, regions and references, and
+keeps every address exactly as Terraform wrote it. Data sources are read, never deployed, and
+are left out; deposed objects are on their way out and are left out too.
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from costwarden.errors import LoadError
+from costwarden.loaders.base import Loaded
+from costwarden.loaders.plan_config import PlanConfiguration, ProviderSettings
+from costwarden.loaders.plan_json import WRAPPER_HINT, PlanText, address_lines, read_json
+from costwarden.loaders.plan_tags import effective_tags
+from costwarden.loaders.terraform_compute import Planned, build
+from costwarden.loaders.values import as_dict, as_list, as_str
+from costwarden.model import Action, Location, Problem, Resource
+
+NAME: str = "terraform-plan"
+PATTERNS: tuple[str, ...] = ("*.json",)
+
+_ACTIONS: dict[tuple[str, ...], Action] = {
+    ("no-op",): "no-op",
+    ("create",): "create",
+    ("read",): "read",
+    ("update",): "update",
+    ("delete",): "delete",
+    ("delete", "create"): "replace",
+    ("create", "delete"): "replace",
+    ("forget",): "forget",
+    ("create", "forget"): "replace",
+}
+_PROVIDERS = {"azurerm": "azure", "azapi": "azure", "google-beta": "google"}
+_ZONE = re.compile(r"^([a-z]{2}(?:-[a-z]+)+-\d+)[a-z]$")
+_PLAN_KEYS = (
+    b'"planned_values"',
+    b'"resource_changes"',
+    b'"terraform_version"',
+    b'"configuration"',
+)
+
+
+def sniff(path: str, head: bytes) -> bool:
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        head = head.decode("utf-16", errors="ignore").encode()
+    return b'"format_version"' in head and any(key in head for key in _PLAN_KEYS)
+
+
+def load(path: str, data: bytes) -> Loaded:
+    try:
+        text = read_json(path, data)
+        document = _check_plan(path, text.document)
+    except LoadError as exc:
+        return Loaded(errors=[Problem(exc.message, path=exc.path, line=exc.line)])
+    loaded = Loaded()
+    if text.wrapped:
+        loaded.warnings.append(Problem(WRAPPER_HINT, path=path, line=1))
+    changes = document.get("resource_changes", [])
+    if not isinstance(changes, list):
+        loaded.errors.append(Problem("resource_changes is not a list", path=path))
+        return loaded
+    _Reader(path, text, document, loaded).read(changes)
+    return loaded
+
+
+def _check_plan(path: str, document: Any) -> Mapping[str, Any]:
+    if not isinstance(document, dict):
+        raise LoadError("not a Terraform plan: the JSON is not an object", path=path)
+    version = document.get("format_version")
+    if "values" in document and "planned_values" not in document:
+        raise LoadError(
+            "this is Terraform state, not a plan: run 'terraform show -json PLANFILE'", path=path
+        )
+    if not isinstance(version, str) or not any(
+        key in document for key in ("planned_values", "resource_changes", "configuration")
+    ):
+        raise LoadError(
+            "not a Terraform plan: expected 'terraform show -json PLANFILE' output "
+            "with format_version and resource_changes",
+            path=path,
+        )
+    major = version.split(".")[0]
+    if major not in ("0", "1"):
+        raise LoadError(
+            f"unsupported plan format_version {version!r} (0.x and 1.x are read)", path=path
+        )
+    return document
+
+
+class _Reader:
+    def __init__(self, path: str, text: PlanText, document: Mapping[str, Any], loaded: Loaded):
+        self.path = path
+        self.loaded = loaded
+        self.first_line = text.first_line
+        self.lines = address_lines(text)
+        self.configuration = PlanConfiguration(document)
+
+    def read(self, changes: list[Any]) -> None:
+        for index, change in enumerate(changes):
+            resource = self._resource(index, change)
+            if resource is not None:
+                self.loaded.resources.append(resource)
+
+    def _problem(self, index: int, message: str, address: str | None = None) -> Problem:
+        line = self.lines.get(address, self.first_line) if address else self.first_line
+        return Problem(f"resource_changes[{index}]: {message}", path=self.path, line=line)
+
+    def _resource(self, index: int, entry: Any) -> Resource | None:
+        entry = as_dict(entry)
+        address, resource_type = as_str(entry.get("address")), as_str(entry.get("type"))
+        change = as_dict(entry.get("change"))
+        actions = tuple(a for a in as_list(change.get("actions")) if isinstance(a, str))
+        if not address or not resource_type or not change:
+            self.loaded.errors.append(
+                self._problem(index, "malformed: needs address, type and change")
+            )
+            return None
+        if entry.get("mode") == "data" or address.startswith("data.") or ".data." in address:
+            return None
+        if entry.get("deposed"):
+            return None
+        action = _ACTIONS.get(actions)
+        if action is None:
+            message = f"unknown actions {list(actions)}: skipped"
+            self.loaded.warnings.append(self._problem(index, message, address))
+            return None
+
+        name = as_str(entry.get("name")) or ""
+        module_address = as_str(entry.get("module_address"))
+        config = self.configuration.resource(module_address, f"{resource_type}.{name}")
+        provider_name = as_str(entry.get("provider_name")) or resource_type.split("_")[0]
+        provider_key = self.configuration.provider_key(config, provider_name)
+        settings = self.configuration.provider(provider_key)
+
+        gone = action in ("delete", "forget")
+        values = as_dict(change.get("before") if gone else change.get("after"))
+        after_unknown = {} if gone else change.get("after_unknown", {})
+        region, assumed = _region(values, after_unknown, settings)
+        built = build(
+            Planned(
+                type=resource_type,
+                after=values,
+                after_unknown=after_unknown,
+                region=region,
+                region_assumed=assumed,
+                expressions=as_dict(config.get("expressions")),
+                module_address=module_address,
+                configuration=self.configuration,
+            )
+        )
+        tags = effective_tags(resource_type, values, after_unknown, settings)
+        unknown = frozenset(
+            key for key, value in as_dict(after_unknown).items() if _has_true(value)
+        )
+        if not tags.complete:
+            unknown |= {"tags"}
+        return Resource(
+            address=address,
+            type=resource_type,
+            provider=_provider(provider_name),
+            action=action,
+            location=Location(self.path, self.lines.get(address, self.first_line)),
+            category=built.category,
+            attributes=values,
+            tags=tags.values,
+            taggable=tags.taggable,
+            unknown=unknown,
+            compute=built.compute,
+            scaling=built.scaling,
+            links=built.links,
+            source_format=NAME,
+        )
+
+
+def _provider(provider_name: str) -> str:
+    short = provider_name.rsplit("/", 1)[-1].split(".")[0]
+    return _PROVIDERS.get(short, short)
+
+
+def _region(
+    values: Mapping[str, Any], after_unknown: Any, settings: ProviderSettings
+) -> tuple[str | None, bool]:
+    zone = values.get("availability_zone")
+    if isinstance(zone, str) and (match := _ZONE.match(zone)):
+        return match.group(1), False
+    if isinstance(settings.region, str):
+        return settings.region, False
+    return None, False
+
+
+def _has_true(value: Any) -> bool:
+    if value is True:
+        return True
+    if isinstance(value, dict):
+        return any(_has_true(item) for item in value.values())
+    if isinstance(value, list):
+        return any(_has_true(item) for item in value)
+    return False

@@ -1,0 +1,274 @@
+"""The normalized model every loader produces, every policy reads and every report renders.
+
+What the infrastructure *says* (``Resource``, ``Compute``) is kept apart from what it *costs*
+(``ResourceCost``, ``CostImpact``): loaders never price, policies never compute money.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+HOURS_PER_MONTH = 730.0
+
+Market = Literal["on_demand", "spot", "mixed"]
+"""``mixed`` is an Auto Scaling group whose ``spot_count`` of ``count`` instances run on spot."""
+
+Workload = Literal["training", "inference", "batch", "notebook"]
+Action = Literal["create", "update", "delete", "replace", "no-op", "read", "forget"]
+Category = Literal[
+    "compute_instance",
+    "node_pool",
+    "training_job",
+    "inference_endpoint",
+    "inference_workload",
+    "notebook",
+    "autoscaler",
+    "launch_template",
+    "other",
+]
+
+
+class Severity(enum.IntEnum):
+    """Ordered severities: ``Severity.HIGH > Severity.MEDIUM``."""
+
+    INFO = 0
+    LOW = 1
+    MEDIUM = 2
+    HIGH = 3
+    CRITICAL = 4
+
+    @property
+    def label(self) -> str:
+        return self.name.lower()
+
+    @classmethod
+    def parse(cls, text: str) -> Severity:
+        try:
+            return cls[text.strip().upper()]
+        except KeyError:
+            names = ", ".join(s.label for s in cls)
+            raise ValueError(f"unknown severity {text!r} (one of: {names})") from None
+
+
+@dataclass(frozen=True, slots=True)
+class Location:
+    """A place a person can open: ``path:line`` (1-based)."""
+
+    path: str
+    line: int = 1
+    end_line: int | None = None
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}"
+
+
+@dataclass(frozen=True, slots=True)
+class Gpu:
+    model: str
+    count: float
+    """Per instance; fractional for shared GPUs (g6f: 0.125)."""
+    memory_gib: float | None = None
+    """Per GPU."""
+
+
+@dataclass(frozen=True, slots=True)
+class Compute:
+    """What costs money, as the IaC declares it. ``None`` means unknown until apply."""
+
+    provider: str
+    instance_type: str | None
+    count: int | None = 1
+    market: Market = "on_demand"
+    spot_count: int = 0
+    region: str | None = None
+    region_assumed: bool = False
+    """True when no region was declared and the configured default was used."""
+    hours_per_month: float = HOURS_PER_MONTH
+    gpu: Gpu | None = None
+    workload: Workload | None = None
+    service: str = "ec2"
+    """The price list to use: ``ec2``, ``sagemaker``, ``gce``, ``azure_vm``."""
+
+
+@dataclass(frozen=True, slots=True)
+class Scaling:
+    min: int | None = None
+    max: int | None = None
+    desired: int | None = None
+    scale_to_zero: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Resource:
+    address: str
+    type: str
+    provider: str
+    action: Action
+    location: Location
+    category: Category = "other"
+    attributes: Mapping[str, Any] = field(default_factory=dict)
+    tags: Mapping[str, str | None] = field(default_factory=dict)
+    """Effective tags; a value of ``None`` is unknown until apply. When ``"tags"`` is in
+    ``unknown``, more keys may appear at apply time."""
+    taggable: bool = False
+    unknown: frozenset[str] = frozenset()
+    """Top-level attribute names whose value is only known at apply time."""
+    compute: Compute | None = None
+    scaling: Scaling | None = None
+    links: Mapping[str, str] = field(default_factory=dict)
+    """Role -> address of a related resource: ``{"launch_template": "aws_launch_template.t"}``."""
+    source_format: str = ""
+
+    @property
+    def key(self) -> str:
+        """Unique within a scan of several files: ``path::address``."""
+        return f"{self.location.path}::{self.address}"
+
+    @property
+    def exists_after(self) -> bool:
+        """False for resources this change destroys, forgets or merely reads."""
+        return self.action not in ("delete", "forget", "read")
+
+
+@dataclass(frozen=True, slots=True)
+class Remedy:
+    """The change that fixes a violation, as data: ``{"instance_type": "g6.xlarge"}``."""
+
+    changes: Mapping[str, Any]
+    description: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class ResourceCost:
+    address: str
+    monthly_cost: float
+    hourly_cost: float
+    basis: str
+
+
+@dataclass(frozen=True, slots=True)
+class CostImpact:
+    monthly_cost: float
+    monthly_cost_after: float
+    monthly_savings: float
+    basis: str
+    catalog_version: str
+    currency: str = "USD"
+
+    @property
+    def monthly_impact(self) -> float:
+        """What the violation is worth: the savings when a remedy saves money, else the spend."""
+        return self.monthly_savings if self.monthly_savings > 0 else self.monthly_cost
+
+
+@dataclass(frozen=True, slots=True)
+class Violation:
+    policy_id: str
+    policy_name: str
+    title: str
+    severity: Severity
+    address: str
+    resource_type: str
+    location: Location
+    message: str
+    remediation: str = ""
+    remedy: Remedy | None = None
+    cost: CostImpact | None = None
+
+    @property
+    def resource_key(self) -> str:
+        return f"{self.location.path}::{self.address}"
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """An input or policy that could not be processed, or a value that blocked a check."""
+
+    message: str
+    path: str | None = None
+    line: int | None = None
+    address: str | None = None
+
+    def __str__(self) -> str:
+        where = self.path or ""
+        if where and self.line is not None:
+            where = f"{where}:{self.line}"
+        if self.address:
+            where = f"{where} {self.address}".strip()
+        return f"{where}: {self.message}" if where else self.message
+
+
+@dataclass(frozen=True, slots=True)
+class CatalogInfo:
+    version: str
+    date: str
+
+
+@dataclass(frozen=True, slots=True)
+class Totals:
+    resources: int
+    violations: int
+    by_severity: Mapping[str, int]
+    monthly_cost: float
+    """What every priced resource in the scan costs per month."""
+    monthly_cost_at_stake: float
+    """What the resources with violations cost per month, each resource counted once."""
+    monthly_savings: float
+    """What the remedies save per month, the best remedy per resource."""
+
+
+@dataclass(frozen=True, slots=True)
+class ScanResult:
+    resources: tuple[Resource, ...]
+    violations: tuple[Violation, ...]
+    costs: Mapping[str, ResourceCost]
+    """By ``Resource.key``."""
+    catalog: CatalogInfo
+    errors: tuple[Problem, ...] = ()
+    warnings: tuple[Problem, ...] = ()
+    suppressed: tuple[Violation, ...] = ()
+    inputs: tuple[str, ...] = ()
+
+    @property
+    def totals(self) -> Totals:
+        by_severity = {s.label: 0 for s in Severity}
+        at_stake: dict[str, float] = {}
+        savings: dict[str, float] = {}
+        for violation in self.violations:
+            by_severity[violation.severity.label] += 1
+            if violation.cost is None:
+                continue
+            key = violation.resource_key
+            at_stake[key] = violation.cost.monthly_cost
+            savings[key] = max(savings.get(key, 0.0), violation.cost.monthly_savings)
+        return Totals(
+            resources=len(self.resources),
+            violations=len(self.violations),
+            by_severity=by_severity,
+            monthly_cost=sum(cost.monthly_cost for cost in self.costs.values()),
+            monthly_cost_at_stake=sum(at_stake.values()),
+            monthly_savings=sum(savings.values()),
+        )
+
+    def exit_code(
+        self, fail_on: Severity | None = Severity.HIGH, fail_on_cost: float | None = None
+    ) -> int:
+        """0 clean, 1 a violation reaches ``fail_on`` or ``fail_on_cost``, 2 errors.
+
+        ``fail_on=None`` never fails on severity.
+        """
+        if self.errors:
+            return 2
+        for violation in self.violations:
+            if fail_on is not None and violation.severity >= fail_on:
+                return 1
+            if (
+                fail_on_cost is not None
+                and violation.cost is not None
+                and violation.cost.monthly_impact >= fail_on_cost
+            ):
+                return 1
+        return 0

@@ -1,0 +1,34 @@
+"""What things cost: catalogs as data, one cost model per service, remedies priced as changes."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from costwarden.model import Compute
+from costwarden.pricing import ec2
+from costwarden.pricing.catalog import Catalog, load_catalog, shipped_catalog
+from costwarden.pricing.quote import Quote, Unpriced
+
+CostModel = Callable[[Compute, Catalog], Quote | Unpriced]
+
+COST_MODELS: dict[tuple[str, str], CostModel] = {
+    ("aws", "ec2"): ec2.price,
+}
+
+
+def quote(compute: Compute, catalog: Catalog) -> Quote | Unpriced:
+    model = COST_MODELS.get((compute.provider, compute.service))
+    if model is None:
+        return Unpriced(f"no cost model for {compute.provider} {compute.service} yet")
+    return model(compute, catalog)
+
+
+__all__ = [
+    "COST_MODELS",
+    "Catalog",
+    "Quote",
+    "Unpriced",
+    "load_catalog",
+    "quote",
+    "shipped_catalog",
+]

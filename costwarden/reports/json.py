@@ -1,0 +1,110 @@
+"""The machine-readable report. Its shape is ``json-report.schema.json``, versioned by
+``schema_version``: a new optional field is a minor bump, anything else a major one."""
+
+from __future__ import annotations
+
+import json as _json
+from typing import Any, TextIO
+
+from costwarden._version import __version__
+from costwarden.model import CostImpact, Problem, Remedy, ScanResult, Violation
+from costwarden.reports.options import ReportOptions
+
+SCHEMA_VERSION = "1.0"
+
+
+def render(result: ScanResult, stream: TextIO, options: ReportOptions) -> None:
+    _json.dump(report(result, options), stream, indent=2, ensure_ascii=False)
+    stream.write("\n")
+
+
+def report(result: ScanResult, options: ReportOptions) -> dict[str, Any]:
+    totals = result.totals
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "tool": {"name": "costwarden", "version": __version__},
+        "catalog": {"version": result.catalog.version, "date": result.catalog.date},
+        "inputs": list(result.inputs),
+        "exit_code": result.exit_code(options.fail_on, options.fail_on_cost),
+        "fail_on": options.fail_on.label if options.fail_on is not None else "never",
+        "fail_on_cost": options.fail_on_cost,
+        "summary": {
+            "resources": totals.resources,
+            "violations": totals.violations,
+            "by_severity": dict(totals.by_severity),
+            "monthly_cost": _money(totals.monthly_cost),
+            "monthly_cost_at_stake": _money(totals.monthly_cost_at_stake),
+            "monthly_savings": _money(totals.monthly_savings),
+            "currency": "USD",
+        },
+        "violations": [_violation(v) for v in result.violations],
+        "suppressed": [_violation(v) for v in result.suppressed],
+        "resources": [
+            {
+                "address": r.address,
+                "type": r.type,
+                "provider": r.provider,
+                "category": r.category,
+                "action": r.action,
+                "location": {"path": r.location.path, "line": r.location.line},
+                "monthly_cost": _money(cost.monthly_cost)
+                if (cost := result.costs.get(r.key))
+                else None,
+                "cost_basis": cost.basis if cost else None,
+            }
+            for r in result.resources
+        ],
+        "warnings": [_problem(p) for p in result.warnings],
+        "errors": [_problem(p) for p in result.errors],
+    }
+
+
+def _money(amount: float) -> float:
+    return round(amount, 2)
+
+
+def _violation(violation: Violation) -> dict[str, Any]:
+    return {
+        "policy_id": violation.policy_id,
+        "policy_name": violation.policy_name,
+        "title": violation.title,
+        "severity": violation.severity.label,
+        "address": violation.address,
+        "resource_type": violation.resource_type,
+        "location": {"path": violation.location.path, "line": violation.location.line},
+        "message": violation.message,
+        "remediation": violation.remediation,
+        "remedy": _remedy(violation.remedy),
+        "cost_impact": _impact(violation.cost),
+    }
+
+
+def _remedy(remedy: Remedy | None) -> dict[str, Any] | None:
+    if remedy is None:
+        return None
+    return {"changes": dict(remedy.changes), "description": remedy.description}
+
+
+def _impact(impact: CostImpact | None) -> dict[str, Any] | None:
+    if impact is None:
+        return None
+    return {
+        "monthly_cost": _money(impact.monthly_cost),
+        "monthly_cost_after": _money(impact.monthly_cost_after),
+        "monthly_savings": _money(impact.monthly_savings),
+        "currency": impact.currency,
+        "basis": impact.basis,
+        "catalog_version": impact.catalog_version,
+    }
+
+
+def _problem(problem: Problem) -> dict[str, Any]:
+    return {
+        "message": problem.message,
+        "path": problem.path,
+        "line": problem.line,
+        "address": problem.address,
+    }
+
+
+__all__ = ["SCHEMA_VERSION", "render", "report"]

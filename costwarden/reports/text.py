@@ -1,0 +1,90 @@
+"""The terminal report: a table of violations with their dollars, then totals."""
+
+from __future__ import annotations
+
+from typing import TextIO
+
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from costwarden._version import __version__
+from costwarden.model import ScanResult, Severity
+from costwarden.reports.money import usd
+from costwarden.reports.options import ReportOptions
+
+_STYLES = {
+    Severity.CRITICAL: "bold white on red",
+    Severity.HIGH: "bold red",
+    Severity.MEDIUM: "yellow",
+    Severity.LOW: "cyan",
+    Severity.INFO: "dim",
+}
+
+
+def render(result: ScanResult, stream: TextIO, options: ReportOptions) -> None:
+    console = Console(
+        file=stream,
+        width=options.width,
+        color_system="auto" if options.color else None,
+        force_terminal=options.color,
+        highlight=False,
+        emoji=False,
+    )
+    totals = result.totals
+    files = len(result.inputs)
+    console.print(
+        f"costwarden {__version__} · {files} input{'s' * (files != 1)} · "
+        f"{totals.resources} resources · catalog {result.catalog.version} ({result.catalog.date})"
+    )
+    shown = result.violations if options.max_rows is None else result.violations[: options.max_rows]
+    if shown:
+        table = Table(show_edge=False, pad_edge=False, expand=True)
+        table.add_column("Severity", no_wrap=True)
+        table.add_column("Policy", no_wrap=True)
+        table.add_column("Resource · location", overflow="fold", ratio=3)
+        table.add_column("Message", ratio=4)
+        table.add_column("$/month", justify="right", no_wrap=True)
+        for violation in shown:
+            cost = violation.cost.monthly_impact if violation.cost else None
+            where = Text(violation.address)
+            where.append(f"\n{violation.location}", style="dim")
+            table.add_row(
+                Text(violation.severity.label.upper(), style=_STYLES[violation.severity]),
+                violation.policy_id,
+                where,
+                violation.message,
+                usd(cost),
+            )
+        console.print(table)
+    hidden = len(result.violations) - len(shown)
+    if hidden:
+        console.print(f"… and {hidden} more violations (all of them: --all, or -o json)")
+    if any(v.cost is None for v in shown):
+        console.print(
+            "— not priced: no compute to price, or a value unknown until apply (see warnings)"
+        )
+
+    counts = ", ".join(
+        f"{n} {label}" for label, n in reversed(list(totals.by_severity.items())) if n
+    )
+    console.print(
+        f"\n{totals.violations} violation{'s' * (totals.violations != 1)}"
+        + (f" ({counts})" if counts else "")
+        + f" · {usd(totals.monthly_cost)}/month priced"
+        + f" · {usd(totals.monthly_cost_at_stake)}/month at stake"
+        + f" · {usd(totals.monthly_savings)}/month savings available"
+    )
+    for title, problems in (("Warnings", result.warnings), ("Errors", result.errors)):
+        if problems:
+            console.print(f"\n{title} ({len(problems)}):")
+            for problem in problems:
+                console.print(f"  {problem}", markup=False)
+    verdict = result.exit_code(options.fail_on, options.fail_on_cost)
+    console.print(
+        {
+            0: "\nPASSED",
+            1: "\nFAILED: violations at or above the fail-on threshold",
+            2: "\nERROR: inputs or policies could not be processed",
+        }[verdict]
+    )
