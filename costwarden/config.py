@@ -5,6 +5,7 @@ Unknown keys and wrong types are errors that name the file, the key and, for YAM
 
 from __future__ import annotations
 
+import json
 import re
 import tomllib
 from collections.abc import Mapping, Sequence
@@ -83,7 +84,7 @@ class PolicyConfig(_Strict):
 
 
 class Config(_Strict):
-    fail_on: SeverityName | Literal["never"] = Field(
+    fail_on: Literal["info", "low", "medium", "high", "critical", "never"] = Field(
         default="high", description="Exit 1 when a violation reaches this severity."
     )
     fail_on_cost: float | None = Field(
@@ -187,8 +188,8 @@ def _validate(
         return Config.model_validate(data)
     except ValidationError as exc:
         first = exc.errors()[0]
-        loc = tuple(first["loc"])
-        key = prefix + ".".join(str(part) for part in loc)
+        loc = _input_path(data, first["loc"])
+        key = prefix + ".".join(_key_text(part) for part in loc)
         reason = (
             "unknown key"
             if first["type"] == "extra_forbidden"
@@ -197,6 +198,28 @@ def _validate(
         more = len(exc.errors()) - 1
         suffix = f" (and {more} more)" if more else ""
         raise ConfigError(f"{key}: {reason}{suffix}", path=source, line=line_of(loc)) from None
+
+
+def _key_text(part: Any) -> str:
+    text = str(part)
+    return text if re.fullmatch(r"[\w:./-]+", text) else json.dumps(text)
+
+
+def _input_path(data: Any, loc: Sequence[Any]) -> tuple[Any, ...]:
+    """The part of an error location that names keys of the input (not union members)."""
+    path: list[Any] = []
+    node = data
+    for part in loc:
+        found = (isinstance(node, Mapping) and part in node) or (
+            isinstance(node, list) and isinstance(part, int) and part < len(node)
+        )
+        if not found:
+            if isinstance(node, Mapping):
+                path.append(part)  # a required key that is missing: still the user's key
+            break
+        node = node[part]
+        path.append(part)
+    return tuple(path)
 
 
 def _yaml_line(root: yaml.Node | None, loc: Sequence[Any]) -> int | None:

@@ -12,7 +12,7 @@ class CostwardenError(Exception):
     """
 
     def __init__(self, message: str, *, path: str | Path | None = None, line: int | None = None):
-        self.message = message
+        self.message = message.replace("\r", "\\r").replace("\n", "\\n")  # always one line
         self.path = str(path) if path is not None else None
         self.line = line
         super().__init__(self.__str__())

@@ -104,8 +104,9 @@ def _json_starts(line: str) -> bool:
 
 
 def _json_reason(exc: json.JSONDecodeError) -> str:
-    if exc.msg.startswith("Expecting") and exc.pos >= len(exc.doc) - 1:
-        return f"truncated JSON: {exc.msg.lower()} at end of file"
+    at_end = exc.pos >= len(exc.doc.rstrip())
+    if at_end or exc.msg.startswith("Unterminated string"):  # the string ran to the end of file
+        return f"truncated JSON: {exc.msg.lower()} (the file ends early)"
     return f"invalid JSON: {exc.msg.lower()} (column {exc.colno})"
 
 
@@ -121,8 +122,9 @@ def address_lines(plan: PlanText) -> dict[str, int]:
     for match in _ADDRESS.finditer(raw, start):
         line += raw.count(b"\n", position, match.start())
         position = match.start()
+        escaped = match.group(1)
         try:
-            address = json.loads(b'"' + match.group(1) + b'"')
+            address = json.loads(b'"' + escaped + b'"') if b"\\" in escaped else escaped.decode()
         except (json.JSONDecodeError, UnicodeDecodeError):
             continue
         lines.setdefault(address, line)

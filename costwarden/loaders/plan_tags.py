@@ -39,7 +39,8 @@ def effective_tags(
         return _asg_tags(after, after_unknown)
     if resource_type.startswith("google_"):
         return _google_labels(after, after_unknown, provider)
-    if "tags" not in after and "tags_all" not in after:
+    declared = ("tags", "tags_all")
+    if not any(key in after or is_unknown(after_unknown, key) for key in declared):
         return NOT_TAGGABLE
     if after.get("tags_all") is not None and not is_unknown(after_unknown, "tags_all"):
         return Tags(_map(after["tags_all"], as_dict(after_unknown).get("tags_all")), True, True)
@@ -82,7 +83,8 @@ def _asg_tags(after: Mapping[str, Any], after_unknown: Any) -> Tags:
 def _google_labels(
     after: Mapping[str, Any], after_unknown: Any, provider: ProviderSettings
 ) -> Tags:
-    if "labels" not in after and "terraform_labels" not in after:
+    declared = ("labels", "terraform_labels")
+    if not any(key in after or is_unknown(after_unknown, key) for key in declared):
         return NOT_TAGGABLE
     if after.get("terraform_labels") is not None and not is_unknown(
         after_unknown, "terraform_labels"

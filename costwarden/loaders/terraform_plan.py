@@ -195,10 +195,13 @@ def _region(
 
 
 def _has_true(value: Any) -> bool:
+    """Whether an ``after_unknown`` subtree marks anything unknown (a hot loop: no generators)."""
     if value is True:
         return True
     if isinstance(value, dict):
-        return any(_has_true(item) for item in value.values())
+        value = list(value.values())
     if isinstance(value, list):
-        return any(_has_true(item) for item in value)
+        for item in value:
+            if item is True or (isinstance(item, dict | list) and item and _has_true(item)):
+                return True
     return False

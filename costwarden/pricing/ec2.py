@@ -35,7 +35,7 @@ def price(compute: Compute, catalog: Catalog) -> Quote | Unpriced:
         on_demand_count, spot_count = 0, compute.count
     hourly = on_demand_count * on_demand.usd + spot_count * spot_hourly
 
-    parts = [f"{compute.instance_type} ${on_demand.usd:g}/h on-demand in {region}"]
+    parts = [f"{compute.instance_type} ${on_demand.usd}/h on-demand in {region}"]
     if compute.region_assumed:
         parts[0] += " (region assumed: none declared)"
     if spot_count:

@@ -1,0 +1,80 @@
+"""Wall time and peak memory of a full ``costwarden scan`` on generated plans.
+
+    python bench/bench_scan.py [SIZES...]        # default: 1000 10000 50000
+
+Each figure is the best of three runs of a fresh process (interpreter start and imports
+included), reported beside plain ``json.load`` of the same file, with the cyclic garbage
+collector on and paused. Plans are generated once into bench/out/.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+HERE = Path(__file__).parent
+OUT = HERE / "out"
+RUNS = 3
+
+MEASURE = """
+import resource, sys, time
+started = time.perf_counter()
+mode, path = sys.argv[1], sys.argv[2]
+if mode == "json":
+    import json
+    with open(path, "rb") as handle:
+        json.load(handle)
+elif mode == "json-nogc":
+    import gc, json
+    gc.disable()
+    with open(path, "rb") as handle:
+        json.load(handle)
+else:
+    from costwarden.cli import main
+    code = main(["scan", path, "-o", "json=/dev/null"])
+    assert code in (0, 1), code
+elapsed = time.perf_counter() - started
+print(elapsed, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+"""
+
+
+def measure(mode: str, path: Path) -> tuple[float, float]:
+    best = (float("inf"), 0.0)
+    for _ in range(RUNS):
+        done = subprocess.run(
+            [sys.executable, "-c", MEASURE, mode, str(path)],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        seconds, peak_mb = (float(x) for x in done.stdout.split())
+        best = min(best, (seconds, peak_mb))
+    return best
+
+
+def main(argv: list[str]) -> int:
+    sizes = [int(a) for a in argv[1:]] or [1000, 10000, 50000]
+    sys.path.insert(0, str(HERE))
+    from gen_plan import generate
+
+    header = ("resources", "MB", "scan s", "peak MB", "json.load s", "no-gc s", "ratio")
+    print("{:>9} {:>6} | {:>7} {:>8} | {:>11} {:>8} | {}".format(*header))
+    for size in sizes:
+        path = OUT / f"plan-{size}.json"
+        if not path.exists():
+            OUT.mkdir(exist_ok=True)
+            path.write_text(json.dumps(generate(size), indent=2))
+        scan_s, scan_mb = measure("scan", path)
+        json_s, _ = measure("json", path)
+        nogc_s, _ = measure("json-nogc", path)
+        megabytes = path.stat().st_size / 1e6
+        ratio = f"{scan_s / json_s:.1f}x"
+        row = (size, megabytes, scan_s, scan_mb, json_s, nogc_s, ratio)
+        print("{:>9} {:>6.1f} | {:>7.2f} {:>8.0f} | {:>11.2f} {:>8.2f} | {}".format(*row))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv))

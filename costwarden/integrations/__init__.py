@@ -1,0 +1,1 @@
+"""Thin shells over ``scan()``: pre-commit, GitHub Actions, Terraform Cloud run tasks."""

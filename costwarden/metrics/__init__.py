@@ -1,0 +1,1 @@
+"""Measured utilization behind one ``MetricsSource`` protocol: file, CloudWatch, Prometheus."""

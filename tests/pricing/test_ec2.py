@@ -1,0 +1,81 @@
+import pytest
+
+from costwarden.model import Compute, Remedy
+from costwarden.pricing import Quote, Unpriced, quote, shipped_catalog
+from costwarden.pricing.impact import apply_remedy
+
+CATALOG = shipped_catalog()
+M5 = 0.096  # us-east-1 m5.large, USD/hour
+
+
+def price(**changes):
+    base = {"provider": "aws", "instance_type": "m5.large", "region": "us-east-1"}
+    return quote(Compute(**{**base, **changes}), CATALOG)
+
+
+def test_monthly_is_hourly_times_count_times_730():
+    result = price(count=3)
+    assert isinstance(result, Quote)
+    assert result.hourly == pytest.approx(3 * M5)
+    assert result.monthly == pytest.approx(3 * M5 * 730)
+    assert "m5.large $0.096/h on-demand in us-east-1" in result.basis
+    assert "KARPENTER_US_EAST_1_2026_07_20 (2026-07-20)" in result.basis
+
+
+def test_hours_per_month_from_a_schedule():
+    assert price(hours_per_month=200).monthly == pytest.approx(M5 * 200)
+
+
+def test_spot_uses_the_family_discount():
+    discount = CATALOG.aws_spot_discount_pct("g5.xlarge", "us-east-1")
+    on_demand = CATALOG.ec2_on_demand("us-east-1", "g5.xlarge").usd
+    result = price(instance_type="g5.xlarge", market="spot", count=2)
+    assert result.hourly == pytest.approx(2 * on_demand * (1 - discount / 100))
+    assert f"typical {discount:g}% saving" in result.basis
+
+
+def test_spot_without_a_known_discount_is_an_upper_bound_said_so():
+    result = price(market="spot")
+    assert result.hourly == pytest.approx(M5)
+    assert "no spot saving known for m5: an upper bound" in result.basis
+
+
+def test_mixed_fleet():
+    discount = CATALOG.aws_spot_discount_pct("g5.xlarge", "us-east-1")
+    on_demand = CATALOG.ec2_on_demand("us-east-1", "g5.xlarge").usd
+    result = price(instance_type="g5.xlarge", market="mixed", count=10, spot_count=4)
+    assert result.hourly == pytest.approx(6 * on_demand + 4 * on_demand * (1 - discount / 100))
+    assert "6 on-demand + 4 spot" in result.basis
+
+
+def test_zero_instances_cost_zero():
+    assert price(count=0).monthly == 0
+
+
+@pytest.mark.parametrize(
+    ("changes", "reason"),
+    [
+        ({"instance_type": None}, "instance type not in the plan"),
+        ({"count": None}, "instance count unknown until apply"),
+        ({"region": "us-west-2"}, "no EC2 price for m5.large in us-west-2; priced in us-east-1"),
+        ({"instance_type": "x9.huge"}, "no EC2 price for x9.huge in us-east-1"),
+        ({"provider": "oracle"}, "no cost model for oracle ec2"),
+    ],
+)
+def test_unpriced_says_why(changes, reason):
+    result = price(**changes)
+    assert isinstance(result, Unpriced)
+    assert reason in result.reason
+
+
+def test_region_assumed_is_in_the_basis():
+    assert "region assumed" in price(region_assumed=True).basis
+
+
+def test_apply_remedy_changes_compute_fields_and_reports_the_rest():
+    compute = Compute(provider="aws", instance_type="p4d.24xlarge", region="us-east-1")
+    changed, ignored = apply_remedy(
+        compute, Remedy({"instance_type": "g6e.12xlarge", "min_replicas": 0})
+    )
+    assert changed.instance_type == "g6e.12xlarge"
+    assert ignored == ["min_replicas"]

@@ -1,0 +1,110 @@
+"""Real files published by other people (``$COSTWARDEN_CORPUS``), as an external check.
+
+Every file scans without a crash: findings, or a clean error for files broken on purpose.
+Inputs costwarden does not read yet (Kubernetes, SageMaker) must be said so, not crash.
+"""
+
+import os
+from pathlib import Path
+
+import pytest
+
+from costwarden import scan
+
+DEFAULT = Path(__file__).parents[2] / "shared" / "corpus"
+CORPUS = Path(os.environ.get("COSTWARDEN_CORPUS", DEFAULT))
+
+
+def corpus_files():
+    if not CORPUS.is_dir():
+        return []
+    return sorted(
+        p for p in CORPUS.rglob("*") if p.is_file() and p.name not in ("MANIFEST.tsv", "README.md")
+    )
+
+
+@pytest.fixture(scope="module")
+def results():
+    if not CORPUS.is_dir():
+        pytest.skip(f"corpus not found: set COSTWARDEN_CORPUS (looked in {CORPUS})")
+    return {path.relative_to(CORPUS).as_posix(): scan([str(path)]) for path in corpus_files()}
+
+
+def test_every_file_scans_without_a_crash(results, capsys):
+    assert results, "the corpus is empty"
+    with capsys.disabled():
+        print(f"\ncorpus {CORPUS}:")
+        print(f"  {'file':<62} {'res':>4} {'viol':>4} {'$/month':>10}  errors / warnings")
+        for name, result in results.items():
+            totals = result.totals
+            problems = (
+                "; ".join(p.message[:60] for p in result.errors)
+                or f"{len(result.warnings)} warnings"
+            )
+            print(
+                f"  {name:<62} {totals.resources:>4} {totals.violations:>4} {totals.monthly_cost:>10.2f}  {problems}"
+            )
+    for name, result in results.items():
+        for problem in result.errors:
+            assert "\n" not in str(problem), name
+
+
+def test_every_plan_loads(results):
+    plans = {name: r for name, r in results.items() if name.startswith("plan_json/")}
+    assert len(plans) >= 12
+    for name, result in plans.items():
+        assert result.errors == (), name
+
+
+def test_wrapper_plan_loads_with_a_hint(results):
+    result = results["plan_json/infracost_plan_with_terraform_wrapper_prefix.json"]
+    assert [r.address for r in result.resources] == [
+        "aws_instance.web_app",
+        "aws_lambda_function.hello_world",
+    ]
+    assert "setup-terraform" in result.warnings[0].message
+
+
+def test_default_tags_reach_tags_all(results):
+    result = results["plan_json/infracost_default_tags_plan.json"]
+    web = next(r for r in result.resources if r.address == "aws_instance.web_app")
+    assert dict(web.tags) == {
+        "DefaultNotOverride": "defaultnotoverride",
+        "DefaultOverride": "defaultoverride",
+        "foo": "bar",
+    }
+    assert web.compute.instance_type == "m5.4xlarge"
+    assert result.costs[web.key].monthly_cost == pytest.approx(0.768 * 730)
+
+
+def test_asg_tag_blocks(results):
+    result = results["plan_json/checkov_plan_asg_tag_blocks.json"]
+    groups = [r for r in result.resources if r.type == "aws_autoscaling_group"]
+    assert [dict(g.tags) for g in groups] == [{"tag1": "test", "tag2": "test"}] * 2
+
+
+def test_modules_count_and_for_each_addresses(results):
+    result = results["plan_json/infracost_tf014_modules_count_foreach.json"]
+    addresses = {r.address for r in result.resources}
+    assert "aws_instance.instance_counted[0]" in addresses
+    assert any(a.startswith("module.db.module.db_1.") for a in addresses)
+
+
+def test_update_is_priced_after_the_change(results):
+    result = results["plan_json/infracost_update_instance_type.json"]
+    (resource,) = result.resources
+    assert (resource.action, resource.compute.instance_type) == ("update", "t3.small")
+
+
+def test_plan_without_resource_changes(results):
+    result = results["plan_json/tfjson_actions_no_resource_changes.json"]
+    assert (result.resources, result.errors) == ((), ())
+
+
+def test_inputs_not_read_yet_are_clean_errors(results):
+    for name, result in results.items():
+        if name.startswith(("k8s/", "sagemaker/")):
+            assert all(
+                "not a supported input" in e.message or "not a Terraform plan" in e.message
+                for e in result.errors
+            ), name

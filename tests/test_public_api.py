@@ -1,0 +1,48 @@
+import costwarden
+
+
+def test_all_is_sorted_and_pinned():
+    assert costwarden.__all__ == sorted(costwarden.__all__)
+    assert costwarden.__all__ == [
+        "CatalogInfo",
+        "Compute",
+        "Config",
+        "CostImpact",
+        "CostwardenError",
+        "Document",
+        "Gpu",
+        "Location",
+        "Problem",
+        "Remedy",
+        "Resource",
+        "ResourceCost",
+        "Scaling",
+        "ScanResult",
+        "Severity",
+        "Totals",
+        "Violation",
+        "__version__",
+        "load_config",
+        "scan",
+    ]
+
+
+def test_every_name_exists():
+    for name in costwarden.__all__:
+        assert hasattr(costwarden, name), name
+
+
+def test_package_layout_follows_the_design():
+    from importlib import import_module
+
+    for room in (
+        "engine",
+        "loaders",
+        "policies",
+        "rego",
+        "pricing",
+        "metrics",
+        "reports",
+        "integrations",
+    ):
+        import_module(f"costwarden.{room}")
