@@ -118,6 +118,8 @@ class Resource:
     """Top-level attribute names whose value is only known at apply time."""
     compute: Compute | None = None
     scaling: Scaling | None = None
+    cloud_id: str | None = None
+    """The provider's id of a resource that exists already (from the plan's prior state)."""
     links: Mapping[str, str] = field(default_factory=dict)
     """Role -> address of a related resource: ``{"launch_template": "aws_launch_template.t"}``."""
     source_format: str = ""

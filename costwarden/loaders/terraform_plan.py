@@ -66,6 +66,12 @@ def load(path: str, data: bytes) -> Loaded:
         loaded.errors.append(Problem("resource_changes is not a list", path=path))
         return loaded
     _Reader(path, text, document, loaded).read(changes)
+    deferred = as_list(document.get("deferred_changes"))
+    if deferred:
+        reasons = sorted({as_str(as_dict(d).get("reason")) or "unknown" for d in deferred})
+        why = ", ".join(reasons)
+        message = f"{len(deferred)} resource changes deferred by Terraform ({why}): not checked"
+        loaded.warnings.append(Problem(message, path=path, line=text.first_line))
     return loaded
 
 
@@ -100,6 +106,8 @@ class _Reader:
         self.first_line = text.first_line
         self.lines = address_lines(text)
         self.configuration = PlanConfiguration(document)
+        self.prior = _values_by_address(as_dict(as_dict(document.get("prior_state")).get("values")))
+        self.planned = _values_by_address(as_dict(document.get("planned_values")))
 
     def read(self, changes: list[Any]) -> None:
         for index, change in enumerate(changes):
@@ -140,6 +148,9 @@ class _Reader:
 
         gone = action in ("delete", "forget")
         values = as_dict(change.get("before") if gone else change.get("after"))
+        if not values and not gone:
+            values = self.planned.get(address, values)
+        prior = self.prior.get(address) or as_dict(change.get("before"))
         after_unknown = {} if gone else change.get("after_unknown", {})
         region, assumed = _region(values, after_unknown, settings)
         built = build(
@@ -173,9 +184,25 @@ class _Reader:
             unknown=unknown,
             compute=built.compute,
             scaling=built.scaling,
+            cloud_id=as_str(prior.get("id")),
             links=built.links,
             source_format=NAME,
         )
+
+
+def _values_by_address(values: Mapping[str, Any]) -> dict[str, Mapping[str, Any]]:
+    """Address -> attribute values, from a values representation and its child modules."""
+    found: dict[str, Mapping[str, Any]] = {}
+    modules = [as_dict(values.get("root_module"))]
+    while modules:
+        module = modules.pop()
+        for resource in as_list(module.get("resources")):
+            resource = as_dict(resource)
+            address = as_str(resource.get("address"))
+            if address:
+                found[address] = as_dict(resource.get("values"))
+        modules.extend(as_dict(child) for child in as_list(module.get("child_modules")))
+    return found
 
 
 def _provider(provider_name: str) -> str:

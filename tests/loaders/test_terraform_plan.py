@@ -195,3 +195,60 @@ def test_configuration_lookup_across_indexed_modules():
     )
     # desired_capacity is set in config (though unknown in after), so min_size is not assumed
     assert only(document).compute.count is None
+
+
+def test_cloud_id_of_an_existing_resource_comes_from_prior_state():
+    document = plan(
+        change(
+            'module.m.aws_instance.a["x"]',
+            {"instance_type": "g5.xlarge", "id": None},
+            actions=("update",),
+            before={"instance_type": "g5.2xlarge"},
+        )
+    )
+    document["prior_state"] = {
+        "values": {
+            "root_module": {
+                "child_modules": [
+                    {
+                        "address": "module.m",
+                        "resources": [
+                            {"address": 'module.m.aws_instance.a["x"]', "values": {"id": "i-0abc"}}
+                        ],
+                    }
+                ]
+            }
+        }
+    }
+    assert only(document).cloud_id == "i-0abc"
+
+
+def test_cloud_id_from_before_without_prior_state_and_none_for_creates():
+    existing = change(
+        "aws_instance.a", {"instance_type": "t3.micro"}, actions=("no-op",), before={"id": "i-1"}
+    )
+    created = change("aws_instance.b", {"instance_type": "t3.micro"})
+    assert [r.cloud_id for r in load(plan(existing, created)).resources] == ["i-1", None]
+
+
+def test_planned_values_fill_a_change_without_after():
+    document = plan(change("aws_instance.a", None, actions=("create",)))
+    document["planned_values"] = {
+        "root_module": {
+            "resources": [{"address": "aws_instance.a", "values": {"instance_type": "p5.48xlarge"}}]
+        }
+    }
+    assert only(document).compute.instance_type == "p5.48xlarge"
+
+
+def test_deferred_changes_are_said_not_checked():
+    document = plan(change("aws_instance.a", {}))
+    document["deferred_changes"] = [
+        {"reason": "instance_count_unknown", "resource_change": change("aws_instance.b[*]", {})}
+    ]
+    loaded = load(document)
+    assert [r.address for r in loaded.resources] == ["aws_instance.a"]
+    assert (
+        loaded.warnings[0].message
+        == "1 resource changes deferred by Terraform (instance_count_unknown): not checked"
+    )
