@@ -176,9 +176,7 @@ def generate(n: int, seed: int = 7) -> dict[str, Any]:
                 "cluster_name": team,
                 "instance_types": [rng.choice(GPU)],
                 "capacity_type": rng.choice(["SPOT", "ON_DEMAND"]),
-                "scaling_config": [
-                    {"desired_size": rng.randrange(0, 4), "min_size": 0, "max_size": 8}
-                ],
+                "scaling_config": [{"desired_size": rng.randrange(0, 4), "min_size": 0, "max_size": 8}],
                 "launch_template": [],
                 "tags": tags,
                 "tags_all": {**defaults, **tags},
@@ -218,13 +216,7 @@ def generate(n: int, seed: int = 7) -> dict[str, Any]:
             after_unknown = {"id": True}
         roll = rng.random()
         actions = (
-            ("create",)
-            if roll < 0.5
-            else ("no-op",)
-            if roll < 0.85
-            else ("update",)
-            if roll < 0.97
-            else ("delete",)
+            ("create",) if roll < 0.5 else ("no-op",) if roll < 0.85 else ("update",) if roll < 0.97 else ("delete",)
         )
         address = f"{module}.{rtype}.{name}"
         if actions != ("create",):
@@ -245,11 +237,7 @@ def generate(n: int, seed: int = 7) -> dict[str, Any]:
         team: {
             "source": "./modules/team",
             "for_each_expression": {"references": ["var.envs"]},
-            "module": {
-                "resources": [
-                    r for key, r in config_resources.items() if key.startswith(team + ":")
-                ]
-            },
+            "module": {"resources": [r for key, r in config_resources.items() if key.startswith(team + ":")]},
         }
         for team in teams
     }

@@ -84,9 +84,7 @@ def _parser() -> argparse.ArgumentParser:
         help=f"report format ({', '.join(sorted(REPORTERS))}), to FILE or stdout; repeatable",
     )
     run.add_argument("--fail-on", choices=FAIL_ON_CHOICES, help="exit 1 at this severity (high)")
-    run.add_argument(
-        "--fail-on-cost", type=_usd, metavar="USD", help="exit 1 at this monthly impact"
-    )
+    run.add_argument("--fail-on-cost", type=_usd, metavar="USD", help="exit 1 at this monthly impact")
     run.add_argument("--all", action="store_true", help="text: list every violation")
     color = run.add_mutually_exclusive_group()
     color.add_argument("--color", dest="color", action="store_true", default=None)
@@ -146,9 +144,7 @@ def _scan(args: argparse.Namespace, world: World) -> int:
     )
     tty = world.stdout.isatty()
     color = args.color if args.color is not None else tty and "NO_COLOR" not in world.environ
-    width = int(world.environ.get("COLUMNS", "0") or 0) or (
-        os.get_terminal_size().columns if tty else 120
-    )
+    width = int(world.environ.get("COLUMNS", "0") or 0) or (os.get_terminal_size().columns if tty else 120)
     options = ReportOptions(
         fail_on=config.fail_on_severity,
         fail_on_cost=config.fail_on_cost,
@@ -169,9 +165,7 @@ def _scan(args: argparse.Namespace, world: World) -> int:
         target = spec.path if spec.path.is_absolute() else world.cwd / spec.path
         try:
             with target.open("w", encoding="utf-8") as stream:
-                reporter.render(
-                    result, stream, ReportOptions(**{**options.__dict__, "color": False})
-                )
+                reporter.render(result, stream, ReportOptions(**{**options.__dict__, "color": False}))
         except OSError as exc:
             raise CostwardenError(f"cannot write report: {exc.strerror}", path=spec.path) from None
     return result.exit_code(config.fail_on_severity, config.fail_on_cost)

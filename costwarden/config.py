@@ -26,6 +26,8 @@ DEFAULT_REQUIRED_TAGS = (
     "finops:cost-center",
 )
 
+DEFAULT_REGIONS = {"aws": "us-east-1", "google": "us-central1", "azure": "eastus"}
+
 SeverityName = Literal["info", "low", "medium", "high", "critical"]
 
 
@@ -92,8 +94,9 @@ class Config(_Strict):
         ge=0,
         description="Exit 1 when a violation's monthly impact reaches this many USD.",
     )
-    default_region: str = Field(
-        default="us-east-1", description="Region assumed for pricing when the IaC declares none."
+    default_regions: dict[str, str] = Field(
+        default_factory=lambda: dict(DEFAULT_REGIONS),
+        description="Per provider (aws, google, azure), the region assumed when the IaC declares none.",
     )
     tags: TagsConfig = Field(default_factory=TagsConfig)
     policies: dict[str, PolicyConfig] = Field(
@@ -106,6 +109,9 @@ class Config(_Strict):
     def severity_for(self, policy_id: str, name: str, default: Severity) -> Severity:
         configured = self.policy(policy_id, name).severity
         return Severity.parse(configured) if configured else default
+
+    def default_region(self, provider: str) -> str | None:
+        return self.default_regions.get(provider, DEFAULT_REGIONS.get(provider))
 
     @property
     def fail_on_severity(self) -> Severity | None:
@@ -127,9 +133,7 @@ def find_config(directory: Path) -> Path | None:
         if candidate.is_file():
             return candidate
     pyproject = directory / "pyproject.toml"
-    if pyproject.is_file() and re.search(
-        r"^\[tool\.costwarden[\].]", pyproject.read_text(errors="replace"), re.M
-    ):
+    if pyproject.is_file() and re.search(r"^\[tool\.costwarden[\].]", pyproject.read_text(errors="replace"), re.M):
         return pyproject
     return None
 
@@ -190,11 +194,7 @@ def _validate(
         first = exc.errors()[0]
         loc = _input_path(data, first["loc"])
         key = prefix + ".".join(_key_text(part) for part in loc)
-        reason = (
-            "unknown key"
-            if first["type"] == "extra_forbidden"
-            else first["msg"].removeprefix("Value error, ")
-        )
+        reason = "unknown key" if first["type"] == "extra_forbidden" else first["msg"].removeprefix("Value error, ")
         more = len(exc.errors()) - 1
         suffix = f" (and {more} more)" if more else ""
         raise ConfigError(f"{key}: {reason}{suffix}", path=source, line=line_of(loc)) from None
@@ -235,9 +235,7 @@ def _yaml_line(root: yaml.Node | None, loc: Sequence[Any]) -> int | None:
                     break
             else:
                 return line
-        elif (
-            isinstance(node, yaml.SequenceNode) and isinstance(part, int) and part < len(node.value)
-        ):
+        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) and part < len(node.value):
             node = node.value[part]
             line = node.start_mark.line + 1
         else:

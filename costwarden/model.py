@@ -88,9 +88,18 @@ class Compute:
     """True when no region was declared and the configured default was used."""
     hours_per_month: float = HOURS_PER_MONTH
     gpu: Gpu | None = None
+    """Per instance. For Google N1 machines, the attached ``guest_accelerator`` (priced apart)."""
     workload: Workload | None = None
     service: str = "ec2"
-    """The price list to use: ``ec2``, ``sagemaker``, ``gce``, ``azure_vm``."""
+    """The price list: ``ec2``, ``sagemaker``, ``sagemaker_serverless``, ``gce``, ``azure_vm``."""
+    run_hours: float | None = None
+    """Training: the longest a run may take (``MaxRuntimeInSeconds``); priced per run."""
+    runs_per_month: float | None = None
+    """Training: runs per month, from the usage file; ``None`` is priced as one, and said so."""
+    instance_hours: float | None = None
+    """Usage file: instance-hours per month, replacing ``count x hours_per_month``."""
+    assumptions: tuple[str, ...] = ()
+    """What the loader had to assume, in words; every price's basis repeats them."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,6 +126,10 @@ class Resource:
     unknown: frozenset[str] = frozenset()
     """Top-level attribute names whose value is only known at apply time."""
     compute: Compute | None = None
+    extra_compute: tuple[Compute, ...] = ()
+    """Further parts priced with the resource: an endpoint's other production variants."""
+    compute_before: Compute | None = None
+    """What ran before this change, for updates, replacements, no-ops and deletes."""
     scaling: Scaling | None = None
     cloud_id: str | None = None
     """The provider's id of a resource that exists already (from the plan's prior state)."""
@@ -255,9 +268,7 @@ class ScanResult:
             monthly_savings=sum(savings.values()),
         )
 
-    def exit_code(
-        self, fail_on: Severity | None = Severity.HIGH, fail_on_cost: float | None = None
-    ) -> int:
+    def exit_code(self, fail_on: Severity | None = Severity.HIGH, fail_on_cost: float | None = None) -> int:
         """0 clean, 1 a violation reaches ``fail_on`` or ``fail_on_cost``, 2 errors.
 
         ``fail_on=None`` never fails on severity.

@@ -19,9 +19,7 @@ def change(
     **extra: Any,
 ) -> dict[str, Any]:
     """A ``resource_changes`` entry; type, name, index and module are read off the address."""
-    module, _, local = (
-        address.rpartition(".module.") if ".module." in address else ("", "", address)
-    )
+    module, _, local = address.rpartition(".module.") if ".module." in address else ("", "", address)
     if address.startswith("module.") and not module:
         parts = address.split(".")
         module, local = ".".join(parts[:2]), ".".join(parts[2:])
@@ -60,9 +58,7 @@ def plan(
         "configuration": {
             "provider_config": providers
             if providers is not None
-            else {
-                "aws": {"name": "aws", "expressions": {"region": {"constant_value": "us-east-1"}}}
-            },
+            else {"aws": {"name": "aws", "expressions": {"region": {"constant_value": "us-east-1"}}}},
             "root_module": {"resources": root_resources or [], "module_calls": module_calls or {}},
         },
     }
@@ -71,9 +67,7 @@ def plan(
     return document
 
 
-def aws_provider(
-    region: str = "us-east-1", default_tags: Any = None, **extra: Any
-) -> dict[str, Any]:
+def aws_provider(region: str = "us-east-1", default_tags: Any = None, **extra: Any) -> dict[str, Any]:
     expressions: dict[str, Any] = {"region": {"constant_value": region}}
     if default_tags is not None:
         tags = default_tags if "references" in default_tags else {"constant_value": default_tags}

@@ -13,9 +13,7 @@ from tests.plans import FULL_TAGS, change, dumps, plan
 
 ROOT = Path(__file__).parents[1]
 EXAMPLE = ROOT / "examples" / "terraform" / "gpu-fleet.plan.json"
-REPORT_SCHEMA = json.loads(
-    (ROOT / "costwarden" / "reports" / "json-report.schema.json").read_text()
-)
+REPORT_SCHEMA = json.loads((ROOT / "costwarden" / "reports" / "json-report.schema.json").read_text())
 
 
 class Run:
@@ -153,10 +151,7 @@ def test_config_error_is_one_line_exit_2(tmp_path):
     (tmp_path / ".costwarden.yaml").write_text("fail_on: high\nunknown_key: 1\n")
     result = run("scan", str(EXAMPLE), cwd=tmp_path)
     assert result.code == 2
-    assert (
-        result.stderr
-        == f"costwarden: error: {tmp_path / '.costwarden.yaml'}:2: unknown_key: unknown key\n"
-    )
+    assert result.stderr == f"costwarden: error: {tmp_path / '.costwarden.yaml'}:2: unknown_key: unknown key\n"
 
 
 def test_missing_config_file(tmp_path):
@@ -185,9 +180,7 @@ def test_unwritable_report_target(tmp_path):
 
 def test_policies_and_config_schema_and_version(capsys):
     listing = run("policies").stdout
-    assert (
-        "CW101  missing-cost-allocation-tags" in listing and "CW102  invalid-tag-value" in listing
-    )
+    assert "CW101  missing-cost-allocation-tags" in listing and "CW102  invalid-tag-value" in listing
     schema = json.loads(run("config", "schema").stdout)
     assert "tags" in schema["properties"]
     assert run("--version").code == 0

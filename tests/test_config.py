@@ -116,7 +116,7 @@ def test_schema_describes_every_key():
     assert set(schema["properties"]) == {
         "fail_on",
         "fail_on_cost",
-        "default_region",
+        "default_regions",
         "tags",
         "policies",
     }

@@ -18,9 +18,7 @@ CORPUS = Path(os.environ.get("COSTWARDEN_CORPUS", DEFAULT))
 def corpus_files():
     if not CORPUS.is_dir():
         return []
-    return sorted(
-        p for p in CORPUS.rglob("*") if p.is_file() and p.name not in ("MANIFEST.tsv", "README.md")
-    )
+    return sorted(p for p in CORPUS.rglob("*") if p.is_file() and p.name not in ("MANIFEST.tsv", "README.md"))
 
 
 @pytest.fixture(scope="module")
@@ -37,13 +35,8 @@ def test_every_file_scans_without_a_crash(results, capsys):
         print(f"  {'file':<62} {'res':>4} {'viol':>4} {'$/month':>10}  errors / warnings")
         for name, result in results.items():
             totals = result.totals
-            problems = (
-                "; ".join(p.message[:60] for p in result.errors)
-                or f"{len(result.warnings)} warnings"
-            )
-            print(
-                f"  {name:<62} {totals.resources:>4} {totals.violations:>4} {totals.monthly_cost:>10.2f}  {problems}"
-            )
+            problems = "; ".join(p.message[:60] for p in result.errors) or f"{len(result.warnings)} warnings"
+            print(f"  {name:<62} {totals.resources:>4} {totals.violations:>4} {totals.monthly_cost:>10.2f}  {problems}")
     for name, result in results.items():
         for problem in result.errors:
             assert "\n" not in str(problem), name
@@ -105,6 +98,5 @@ def test_inputs_not_read_yet_are_clean_errors(results):
     for name, result in results.items():
         if name.startswith(("k8s/", "sagemaker/")):
             assert all(
-                "not a supported input" in e.message or "not a Terraform plan" in e.message
-                for e in result.errors
+                "not a supported input" in e.message or "not a Terraform plan" in e.message for e in result.errors
             ), name

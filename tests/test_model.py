@@ -25,8 +25,5 @@ def test_monthly_impact_is_savings_when_a_remedy_saves_else_the_spend():
 def test_problem_and_location_render_as_one_line():
     assert str(Location("main.tf", 12)) == "main.tf:12"
     assert str(Problem("empty file", "p.json", 1)) == "p.json:1: empty file"
-    assert (
-        str(Problem("not priced", "p.json", 7, "aws_instance.a"))
-        == "p.json:7 aws_instance.a: not priced"
-    )
+    assert str(Problem("not priced", "p.json", 7, "aws_instance.a")) == "p.json:7 aws_instance.a: not priced"
     assert str(Problem("boom")) == "boom"

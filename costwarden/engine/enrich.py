@@ -5,40 +5,66 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Mapping, Sequence
 
+from costwarden.config import Config
 from costwarden.model import Compute, Gpu, Resource
-from costwarden.pricing.catalog import Catalog
+from costwarden.pricing.catalog import Catalog, GpuSpec
 
 
-def enrich(resources: Sequence[Resource], catalog: Catalog, default_region: str) -> list[Resource]:
+def enrich(resources: Sequence[Resource], catalog: Catalog, config: Config) -> list[Resource]:
     by_key = {resource.key: resource for resource in resources}
-    return [_enrich_one(resource, by_key, catalog, default_region) for resource in resources]
+    return [_enrich_one(resource, by_key, catalog, config) for resource in resources]
 
 
-def _enrich_one(
-    resource: Resource, by_key: Mapping[str, Resource], catalog: Catalog, default_region: str
-) -> Resource:
-    compute = resource.compute
-    if compute is None:
+def _enrich_one(resource: Resource, by_key: Mapping[str, Resource], catalog: Catalog, config: Config) -> Resource:
+    if resource.compute is None:
         return resource
-    compute = _from_template(resource, compute, by_key)
+    compute = _complete(_from_template(resource, resource.compute, by_key), catalog, config)
+    return dataclasses.replace(
+        resource,
+        compute=compute,
+        extra_compute=tuple(_complete(c, catalog, config) for c in resource.extra_compute),
+        compute_before=_complete(resource.compute_before, catalog, config) if resource.compute_before else None,
+    )
+
+
+def _complete(compute: Compute, catalog: Catalog, config: Config) -> Compute:
+    """An assumed region where none was declared; the GPUs an instance type comes with."""
     if compute.region is None:
-        compute = dataclasses.replace(compute, region=default_region, region_assumed=True)
-    if compute.gpu is None and compute.instance_type and compute.provider == "aws":
-        spec = catalog.aws_gpu(compute.instance_type)
+        region = config.default_region(compute.provider)
+        compute = dataclasses.replace(compute, region=region, region_assumed=region is not None)
+    if compute.gpu is None and compute.instance_type:
+        spec = _gpus(compute, catalog)
         if spec is not None:
             compute = dataclasses.replace(compute, gpu=Gpu(spec.model, spec.count, spec.memory_gib))
-    return dataclasses.replace(resource, compute=compute)
+    return compute
+
+
+def _gpus(compute: Compute, catalog: Catalog) -> GpuSpec | None:
+    assert compute.instance_type is not None
+    if compute.provider == "aws":
+        return catalog.aws_gpu(compute.instance_type)
+    if compute.provider == "google":
+        return catalog.gce_bundled_gpus(compute.instance_type)
+    if compute.provider == "azure":
+        return catalog.azure_gpu(compute.instance_type)
+    return None
+
+
+def _linked(resource: Resource, role: str, by_key: Mapping[str, Resource]) -> Resource | None:
+    address = resource.links.get(role)
+    if address is None:
+        return None
+    prefix = f"{resource.location.path}::{address}"
+    return by_key.get(prefix) or next((r for k, r in by_key.items() if k.startswith(prefix + "[")), None)
 
 
 def _from_template(resource: Resource, compute: Compute, by_key: Mapping[str, Resource]) -> Compute:
-    """An instance type or spot market declared only on the linked launch template."""
-    address = resource.links.get("launch_template")
-    if address is None:
-        return compute
-    template = by_key.get(f"{resource.location.path}::{address}") or next(
-        (r for key, r in by_key.items() if key.startswith(f"{resource.location.path}::{address}[")),
-        None,
-    )
+    """An instance type or spot market declared only on the linked launch template; the
+    region of the cluster a node pool belongs to."""
+    cluster = _linked(resource, "cluster", by_key)
+    if compute.region is None and cluster is not None and cluster.compute is not None:
+        compute = dataclasses.replace(compute, region=cluster.compute.region)
+    template = _linked(resource, "launch_template", by_key)
     if template is None or template.compute is None:
         return compute
     if compute.instance_type is None and template.compute.instance_type is not None:

@@ -20,9 +20,7 @@ def enabled_policies(policies: Sequence[Policy], context: Context) -> list[Polic
     return [p for p in policies if context.config.policy(p.id, p.name).enabled]
 
 
-def evaluate(
-    resources: Sequence[Resource], policies: Sequence[Policy], context: Context
-) -> Evaluation:
+def evaluate(resources: Sequence[Resource], policies: Sequence[Policy], context: Context) -> Evaluation:
     result = Evaluation()
     active = enabled_policies(policies, context)
     for resource in resources:

@@ -49,7 +49,7 @@ def scan(
             loaded.warnings.extend(result.warnings)
             loaded.errors.extend(result.errors)
 
-    resources = enrich(loaded.resources, catalog, config.default_region)
+    resources = enrich(loaded.resources, catalog, config)
     costs = _costs(resources, catalog, loaded.warnings)
     context = Context(config=config, catalog=catalog, resources={r.key: r for r in resources})
     evaluation = evaluate(resources, BUILTIN if policies is None else policies, context)
@@ -78,9 +78,7 @@ def _order(violation: Violation) -> tuple[int, float, str, str]:
     return (-violation.severity, -impact, violation.address, violation.policy_id)
 
 
-def _load(
-    item: Input, input_format: str | None, stdin: BinaryIO | None
-) -> Iterable[tuple[str, Loaded]]:
+def _load(item: Input, input_format: str | None, stdin: BinaryIO | None) -> Iterable[tuple[str, Loaded]]:
     if isinstance(item, Document):
         yield item.name, _load_one(item.name, item.data, True, item.format or input_format)
         return
@@ -113,17 +111,13 @@ def _load_one(name: str, data: bytes, explicit: bool, input_format: str | None) 
     return result if result is not None else Loaded()
 
 
-def _costs(
-    resources: Sequence[Resource], catalog: Catalog, warnings: list[Problem]
-) -> dict[str, ResourceCost]:
+def _costs(resources: Sequence[Resource], catalog: Catalog, warnings: list[Problem]) -> dict[str, ResourceCost]:
     costs: dict[str, ResourceCost] = {}
     for resource in resources:
         cost = resource_cost(resource, catalog)
         if isinstance(cost, str):
             where = resource.location
-            warnings.append(
-                Problem(f"not priced: {cost}", where.path, where.line, resource.address)
-            )
+            warnings.append(Problem(f"not priced: {cost}", where.path, where.line, resource.address))
         elif cost is not None:
             costs[resource.key] = cost
     return costs

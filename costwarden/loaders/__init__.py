@@ -81,19 +81,13 @@ def _patterns() -> str:
     return ", ".join(sorted({p for loader in LOADERS.values() for p in loader.PATTERNS}))
 
 
-def load_document(
-    name: str, data: bytes, *, explicit: bool = True, format: str | None = None
-) -> Loaded | None:
+def load_document(name: str, data: bytes, *, explicit: bool = True, format: str | None = None) -> Loaded | None:
     """Load one document; ``None`` when a walked file is in no format we read."""
     loader = loader_named(format) if format else detect(name, data[:SNIFF_BYTES])
     if loader is None and explicit:
         loader = fallback_for(name)
         if loader is None:
-            return Loaded(
-                errors=[
-                    Problem(f"not a supported input (formats: {', '.join(LOADERS)})", path=name)
-                ]
-            )
+            return Loaded(errors=[Problem(f"not a supported input (formats: {', '.join(LOADERS)})", path=name)])
     if loader is None:
         return None
     return loader.load(name, data)

@@ -37,6 +37,7 @@ def module_path(module_address: str | None) -> tuple[str, ...]:
 @dataclass(frozen=True)
 class ProviderSettings:
     region: str | Unknown | None = None
+    zone: str | Unknown | None = None
     default_tags: Mapping[str, Any] | Unknown = field(default_factory=dict)
     default_labels: Mapping[str, Any] | Unknown = field(default_factory=dict)
 
@@ -45,10 +46,7 @@ class PlanConfiguration:
     def __init__(self, plan: Mapping[str, Any]):
         configuration = as_dict(plan.get("configuration"))
         self._providers = as_dict(configuration.get("provider_config"))
-        self._variables = {
-            name: as_dict(entry).get("value")
-            for name, entry in as_dict(plan.get("variables")).items()
-        }
+        self._variables = {name: as_dict(entry).get("value") for name, entry in as_dict(plan.get("variables")).items()}
         self._resources: dict[tuple[tuple[str, ...], str], Mapping[str, Any]] = {}
         self._index(as_dict(configuration.get("root_module")), ())
         self._settings: dict[str, ProviderSettings] = {}
@@ -88,8 +86,10 @@ class PlanConfiguration:
             value = self.evaluate(as_dict(block).get("tags"), in_root)
             default_tags = value if isinstance(value, Mapping | Unknown) else {}
         labels = self.evaluate(expressions.get("default_labels"), in_root)
+        zone = self.evaluate(expressions.get("zone"), in_root)
         return ProviderSettings(
             region=region if isinstance(region, str | Unknown) else None,
+            zone=zone if isinstance(zone, str | Unknown) else None,
             default_tags=default_tags,
             default_labels=labels if isinstance(labels, Mapping | Unknown) else {},
         )
@@ -108,9 +108,7 @@ class PlanConfiguration:
                 return self._variables[name]
         return UNKNOWN
 
-    def referenced(
-        self, expression: Any, resource_type: str, module_address: str | None
-    ) -> str | None:
+    def referenced(self, expression: Any, resource_type: str, module_address: str | None) -> str | None:
         """The address of the ``resource_type`` resource an expression refers to, if any."""
         for ref in as_list(as_dict(expression).get("references")):
             if isinstance(ref, str) and ref.startswith(resource_type + "."):

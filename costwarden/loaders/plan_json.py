@@ -91,9 +91,7 @@ def _read_decoded(path: str, data: bytes, encoding: str) -> PlanText:
     unexpected = [line for line in trailing if not _WRAPPER_LINE.match(line)]
     if unexpected:
         line = start + body[:end].count("\n") + 1
-        raise LoadError(
-            f"unexpected text after the JSON: {unexpected[0][:40]!r}", path=path, line=line
-        )
+        raise LoadError(f"unexpected text after the JSON: {unexpected[0][:40]!r}", path=path, line=line)
     wrapped = start > 0 or bool(trailing)
     return PlanText(document, body[:end].encode("utf-8"), first_line=start + 1, wrapped=wrapped)
 

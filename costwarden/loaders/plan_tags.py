@@ -48,9 +48,7 @@ def effective_tags(
     return _merged(after, after_unknown, "tags", defaults)
 
 
-def _merged(
-    after: Mapping[str, Any], after_unknown: Any, key: str, defaults: Mapping[str, Any] | Unknown
-) -> Tags:
+def _merged(after: Mapping[str, Any], after_unknown: Any, key: str, defaults: Mapping[str, Any] | Unknown) -> Tags:
     own_unknown = is_unknown(after_unknown, key)
     own = {} if own_unknown else _map(after.get(key), as_dict(after_unknown).get(key))
     if isinstance(defaults, Unknown):
@@ -80,15 +78,11 @@ def _asg_tags(after: Mapping[str, Any], after_unknown: Any) -> Tags:
     return Tags(values, complete, taggable=True)
 
 
-def _google_labels(
-    after: Mapping[str, Any], after_unknown: Any, provider: ProviderSettings
-) -> Tags:
+def _google_labels(after: Mapping[str, Any], after_unknown: Any, provider: ProviderSettings) -> Tags:
     declared = ("labels", "terraform_labels")
     if not any(key in after or is_unknown(after_unknown, key) for key in declared):
         return NOT_TAGGABLE
-    if after.get("terraform_labels") is not None and not is_unknown(
-        after_unknown, "terraform_labels"
-    ):
+    if after.get("terraform_labels") is not None and not is_unknown(after_unknown, "terraform_labels"):
         unknown = as_dict(after_unknown).get("terraform_labels")
         return Tags(_map(after["terraform_labels"], unknown), True, True)
     return _merged(after, after_unknown, "labels", provider.default_labels)
@@ -96,10 +90,7 @@ def _google_labels(
 
 def _map(value: Any, unknown: Any) -> TagMap:
     unknown_keys = as_dict(unknown)
-    return {
-        str(key): None if unknown_keys.get(key) is True else _text(item)
-        for key, item in as_dict(value).items()
-    }
+    return {str(key): None if unknown_keys.get(key) is True else _text(item) for key, item in as_dict(value).items()}
 
 
 def _text(value: Any) -> str | None:

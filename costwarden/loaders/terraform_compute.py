@@ -5,6 +5,7 @@ One function per resource type, in ``BUILDERS``. Values unknown until apply stay
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -12,7 +13,7 @@ from typing import Any
 
 from costwarden.loaders.plan_config import PlanConfiguration
 from costwarden.loaders.values import as_dict, as_int, as_list, as_str, first, is_unknown
-from costwarden.model import Category, Compute, Market, Scaling
+from costwarden.model import Category, Compute, Gpu, Market, Scaling
 
 EKS_DEFAULT_INSTANCE_TYPE = "t3.medium"
 
@@ -25,7 +26,6 @@ class Planned:
     after: Mapping[str, Any]
     after_unknown: Any
     region: str | None
-    region_assumed: bool
     expressions: Mapping[str, Any]
     module_address: str | None
     configuration: PlanConfiguration
@@ -53,13 +53,13 @@ class Planned:
         return self.configuration.referenced(node, resource_type, self.module_address)
 
     def compute(self, instance_type: str | None, **changes: Any) -> Compute:
-        return Compute(
-            provider="aws",
-            instance_type=instance_type,
-            region=self.region,
-            region_assumed=self.region_assumed,
-            **changes,
-        )
+        settings: dict[str, Any] = {"provider": self.provider, "region": self.region}
+        settings.update(changes)
+        return Compute(instance_type=instance_type, **settings)
+
+    @property
+    def provider(self) -> str:
+        return {"google": "google", "azurerm": "azure"}.get(self.type.split("_")[0], "aws")
 
 
 @dataclass(frozen=True)
@@ -68,6 +68,7 @@ class Built:
     compute: Compute | None = None
     scaling: Scaling | None = None
     links: Mapping[str, str] = field(default_factory=dict)
+    extra_compute: tuple[Compute, ...] = ()
 
 
 def _launch_template_links(planned: Planned, *path: str | int) -> dict[str, str]:
@@ -99,9 +100,7 @@ def aws_instance(planned: Planned) -> Built:
 
 
 def aws_launch_template(planned: Planned) -> Built:
-    compute = planned.compute(
-        as_str(planned.known("instance_type")), count=0, market=_market(planned)
-    )
+    compute = planned.compute(as_str(planned.known("instance_type")), count=0, market=_market(planned))
     return Built("launch_template", compute)
 
 
@@ -176,12 +175,217 @@ def aws_eks_node_group(planned: Planned) -> Built:
     return Built("node_pool", compute, scaling, links)
 
 
+# Google Cloud
+
+
+def _gce_accelerator(planned: Planned, *path: str | int) -> Gpu | None:
+    accelerator = as_dict(planned.known(*path, "guest_accelerator", 0))
+    kind, count = as_str(accelerator.get("type")), as_int(accelerator.get("count"))
+    if not kind or not count:
+        return None
+    return Gpu(kind.rsplit("/", 1)[-1], count)  # may be a full acceleratorTypes/... URL
+
+
+def _gce_market(planned: Planned, scheduling: Mapping[str, Any]) -> Market:
+    if scheduling.get("provisioning_model") == "SPOT" or scheduling.get("preemptible") is True:
+        return "spot"
+    if scheduling.get("spot") is True:
+        return "spot"
+    return "on_demand"
+
+
+def google_compute_instance(planned: Planned) -> Built:
+    compute = planned.compute(
+        as_str(planned.known("machine_type")),
+        service="gce",
+        gpu=_gce_accelerator(planned),
+        market=_gce_market(planned, first(planned.after.get("scheduling"))),
+    )
+    return Built("compute_instance", compute)
+
+
+def google_compute_instance_template(planned: Planned) -> Built:
+    built = google_compute_instance(planned)
+    assert built.compute is not None
+    return Built("launch_template", dataclasses.replace(built.compute, count=0))
+
+
+GKE_DEFAULT_MACHINE = "e2-medium"
+GKE_REGIONAL_ZONES = 3
+
+
+def google_container_node_pool(planned: Planned) -> Built:
+    node = first(planned.after.get("node_config"))
+    machine = as_str(planned.known("node_config", 0, "machine_type"))
+    assumptions: list[str] = []
+    if machine is None and not planned.unknown("node_config") and not node.get("machine_type"):
+        machine = GKE_DEFAULT_MACHINE
+        assumptions.append(f"machine type {GKE_DEFAULT_MACHINE} (GKE's default)")
+    autoscaling = first(planned.after.get("autoscaling"))
+    per_zone = as_int(planned.known("node_count"))
+    if per_zone is None and not planned.unknown("node_count"):
+        per_zone = as_int(planned.known("initial_node_count"))
+    zones = _gke_zones(planned, assumptions)
+    count = None if per_zone is None or zones is None else per_zone * zones
+    minimum = as_int(autoscaling.get("total_min_node_count"))
+    if minimum is None and (zonal_min := as_int(autoscaling.get("min_node_count"))) is not None and zones:
+        minimum = zonal_min * zones
+    maximum = as_int(autoscaling.get("total_max_node_count"))
+    if maximum is None and (zonal_max := as_int(autoscaling.get("max_node_count"))) is not None and zones:
+        maximum = zonal_max * zones
+    scaling = Scaling(min=minimum, max=maximum, desired=count, scale_to_zero=minimum == 0)
+    compute = planned.compute(
+        machine,
+        count=count,
+        service="gce",
+        gpu=_gce_accelerator(planned, "node_config", 0),
+        market=_gce_market(planned, node),
+        assumptions=tuple(assumptions),
+    )
+    return Built("node_pool", compute, scaling)
+
+
+def _gke_zones(planned: Planned, assumptions: list[str]) -> int | None:
+    """GKE's node_count is per zone: a regional pool runs it in each of its zones."""
+    locations = planned.known("node_locations")
+    if isinstance(locations, list) and locations:
+        return len(locations)
+    if planned.unknown("node_locations"):
+        return None
+    location = as_str(planned.known("location")) or ""
+    if location.count("-") >= 2:  # a zone such as us-central1-a
+        return 1
+    assumptions.append(f"node_count x {GKE_REGIONAL_ZONES} zones (a regional pool's default)")
+    return GKE_REGIONAL_ZONES
+
+
+# Azure
+
+
+def _azure_market(planned: Planned) -> Market:
+    return "spot" if planned.known("priority") == "Spot" else "on_demand"
+
+
+def _azure_assumptions(planned: Planned) -> tuple[str, ...]:
+    if "windows" in planned.type:
+        return ("priced as Linux: the Windows licence is not included",)
+    return ()
+
+
+def azurerm_virtual_machine(planned: Planned) -> Built:
+    size = as_str(planned.known("size")) or as_str(planned.known("vm_size"))
+    compute = planned.compute(
+        size, service="azure_vm", market=_azure_market(planned), assumptions=_azure_assumptions(planned)
+    )
+    return Built("compute_instance", compute)
+
+
+def azurerm_scale_set(planned: Planned) -> Built:
+    instances = as_int(planned.known("instances"))
+    compute = planned.compute(
+        as_str(planned.known("sku")),
+        count=instances,
+        service="azure_vm",
+        market=_azure_market(planned),
+        assumptions=_azure_assumptions(planned),
+    )
+    return Built("node_pool", compute, Scaling(desired=instances))
+
+
+def _aks_pool(planned: Planned, *path: str | int) -> tuple[Compute, Scaling]:
+    pool = as_dict(planned.known(*path)) if path else planned.after
+    autoscaled = pool.get("auto_scaling_enabled") is True or pool.get("enable_auto_scaling") is True
+    minimum, maximum = as_int(pool.get("min_count")), as_int(pool.get("max_count"))
+    count = as_int(pool.get("node_count"))
+    assumptions: tuple[str, ...] = ()
+    if count is None and autoscaled and minimum is not None:
+        count, assumptions = minimum, (f"{minimum} nodes, the autoscaler's minimum",)
+    market: Market = "spot" if pool.get("priority") == "Spot" else "on_demand"
+    compute = planned.compute(
+        as_str(pool.get("vm_size")), count=count, service="azure_vm", market=market, assumptions=assumptions
+    )
+    scaling = Scaling(min=minimum, max=maximum, desired=count, scale_to_zero=minimum == 0)
+    return compute, scaling
+
+
+def azurerm_kubernetes_cluster(planned: Planned) -> Built:
+    compute, scaling = _aks_pool(planned, "default_node_pool", 0)
+    return Built("node_pool", compute, scaling)
+
+
+def azurerm_kubernetes_cluster_node_pool(planned: Planned) -> Built:
+    compute, scaling = _aks_pool(planned)
+    cluster = planned.reference("azurerm_kubernetes_cluster", "kubernetes_cluster_id")
+    return Built("node_pool", compute, scaling, {"cluster": cluster} if cluster else {})
+
+
+# Amazon SageMaker
+
+
+def _variant(planned: Planned, path: tuple[str | int, ...]) -> Compute:
+    variant = as_dict(planned.known(*path))
+    if first(variant.get("serverless_config")):
+        return planned.compute(None, count=0, service="sagemaker_serverless", workload="inference")
+    return planned.compute(
+        as_str(variant.get("instance_type")),
+        count=as_int(variant.get("initial_instance_count")),
+        service="sagemaker",
+        workload="inference",
+    )
+
+
+def aws_sagemaker_endpoint_configuration(planned: Planned) -> Built:
+    computes = [
+        _variant(planned, (block, index))
+        for block in ("production_variants", "shadow_production_variants")
+        for index in range(len(as_list(planned.after.get(block))))
+    ]
+    if not computes:
+        return Built("inference_endpoint")
+    scaling_block = as_dict(planned.known("production_variants", 0, "managed_instance_scaling", 0))
+    scaling = None
+    if scaling_block.get("status") == "ENABLED":
+        minimum = as_int(scaling_block.get("min_instance_count"))
+        scaling = Scaling(
+            min=minimum,
+            max=as_int(scaling_block.get("max_instance_count")),
+            desired=computes[0].count,
+            scale_to_zero=minimum == 0,
+        )
+    return Built("inference_endpoint", computes[0], scaling, extra_compute=tuple(computes[1:]))
+
+
+def aws_sagemaker_endpoint(planned: Planned) -> Built:
+    config = planned.reference("aws_sagemaker_endpoint_configuration", "endpoint_config_name")
+    return Built("inference_endpoint", links={"endpoint_configuration": config} if config else {})
+
+
+def aws_sagemaker_notebook_instance(planned: Planned) -> Built:
+    compute = planned.compute(as_str(planned.known("instance_type")), service="sagemaker", workload="notebook")
+    return Built("notebook", compute)
+
+
 BUILDERS: dict[str, Callable[[Planned], Built]] = {
     "aws_instance": aws_instance,
     "aws_launch_template": aws_launch_template,
     "aws_launch_configuration": aws_launch_configuration,
     "aws_autoscaling_group": aws_autoscaling_group,
     "aws_eks_node_group": aws_eks_node_group,
+    "aws_sagemaker_endpoint_configuration": aws_sagemaker_endpoint_configuration,
+    "aws_sagemaker_endpoint": aws_sagemaker_endpoint,
+    "aws_sagemaker_notebook_instance": aws_sagemaker_notebook_instance,
+    "google_compute_instance": google_compute_instance,
+    "google_compute_instance_template": google_compute_instance_template,
+    "google_compute_region_instance_template": google_compute_instance_template,
+    "google_container_node_pool": google_container_node_pool,
+    "azurerm_linux_virtual_machine": azurerm_virtual_machine,
+    "azurerm_windows_virtual_machine": azurerm_virtual_machine,
+    "azurerm_virtual_machine": azurerm_virtual_machine,
+    "azurerm_linux_virtual_machine_scale_set": azurerm_scale_set,
+    "azurerm_windows_virtual_machine_scale_set": azurerm_scale_set,
+    "azurerm_orchestrated_virtual_machine_scale_set": azurerm_scale_set,
+    "azurerm_kubernetes_cluster": azurerm_kubernetes_cluster,
+    "azurerm_kubernetes_cluster_node_pool": azurerm_kubernetes_cluster_node_pool,
 }
 
 

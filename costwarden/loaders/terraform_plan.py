@@ -37,7 +37,8 @@ _ACTIONS: dict[tuple[str, ...], Action] = {
     ("create", "forget"): "replace",
 }
 _PROVIDERS = {"azurerm": "azure", "azapi": "azure", "google-beta": "google"}
-_ZONE = re.compile(r"^([a-z]{2}(?:-[a-z]+)+-\d+)[a-z]$")
+_AWS_ZONE = re.compile(r"^([a-z]{2}(?:-[a-z]+)+-\d+)[a-z]$")
+_GCP_ZONE = re.compile(r"^([a-z]+-[a-z]+\d+)-[a-z]$")
 _PLAN_KEYS = (
     b'"planned_values"',
     b'"resource_changes"',
@@ -80,9 +81,7 @@ def _check_plan(path: str, document: Any) -> Mapping[str, Any]:
         raise LoadError("not a Terraform plan: the JSON is not an object", path=path)
     version = document.get("format_version")
     if "values" in document and "planned_values" not in document:
-        raise LoadError(
-            "this is Terraform state, not a plan: run 'terraform show -json PLANFILE'", path=path
-        )
+        raise LoadError("this is Terraform state, not a plan: run 'terraform show -json PLANFILE'", path=path)
     if not isinstance(version, str) or not any(
         key in document for key in ("planned_values", "resource_changes", "configuration")
     ):
@@ -93,9 +92,7 @@ def _check_plan(path: str, document: Any) -> Mapping[str, Any]:
         )
     major = version.split(".")[0]
     if major not in ("0", "1"):
-        raise LoadError(
-            f"unsupported plan format_version {version!r} (0.x and 1.x are read)", path=path
-        )
+        raise LoadError(f"unsupported plan format_version {version!r} (0.x and 1.x are read)", path=path)
     return document
 
 
@@ -125,9 +122,7 @@ class _Reader:
         change = as_dict(entry.get("change"))
         actions = tuple(a for a in as_list(change.get("actions")) if isinstance(a, str))
         if not address or not resource_type or not change:
-            self.loaded.errors.append(
-                self._problem(index, "malformed: needs address, type and change")
-            )
+            self.loaded.errors.append(self._problem(index, "malformed: needs address, type and change"))
             return None
         if entry.get("mode") == "data" or address.startswith("data.") or ".data." in address:
             return None
@@ -152,23 +147,26 @@ class _Reader:
             values = self.planned.get(address, values)
         prior = self.prior.get(address) or as_dict(change.get("before"))
         after_unknown = {} if gone else change.get("after_unknown", {})
-        region, assumed = _region(values, after_unknown, settings)
-        built = build(
-            Planned(
+        expressions = as_dict(config.get("expressions"))
+
+        def planned(attributes: Mapping[str, Any], unknown: Any) -> Planned:
+            return Planned(
                 type=resource_type,
-                after=values,
-                after_unknown=after_unknown,
-                region=region,
-                region_assumed=assumed,
-                expressions=as_dict(config.get("expressions")),
+                after=attributes,
+                after_unknown=unknown,
+                region=_region(attributes, settings),
+                expressions=expressions,
                 module_address=module_address,
                 configuration=self.configuration,
             )
-        )
+
+        built = build(planned(values, after_unknown))
+        before = as_dict(change.get("before"))
+        compute_before = None
+        if action != "create" and before and built.compute is not None:
+            compute_before = build(planned(before, {})).compute
         tags = effective_tags(resource_type, values, after_unknown, settings)
-        unknown = frozenset(
-            key for key, value in as_dict(after_unknown).items() if _has_true(value)
-        )
+        unknown = frozenset(key for key, value in as_dict(after_unknown).items() if _has_true(value))
         if not tags.complete:
             unknown |= {"tags"}
         return Resource(
@@ -183,6 +181,8 @@ class _Reader:
             taggable=tags.taggable,
             unknown=unknown,
             compute=built.compute,
+            extra_compute=built.extra_compute,
+            compute_before=compute_before,
             scaling=built.scaling,
             cloud_id=as_str(prior.get("id")),
             links=built.links,
@@ -210,15 +210,22 @@ def _provider(provider_name: str) -> str:
     return _PROVIDERS.get(short, short)
 
 
-def _region(
-    values: Mapping[str, Any], after_unknown: Any, settings: ProviderSettings
-) -> tuple[str | None, bool]:
-    zone = values.get("availability_zone")
-    if isinstance(zone, str) and (match := _ZONE.match(zone)):
-        return match.group(1), False
+def _region(values: Mapping[str, Any], settings: ProviderSettings) -> str | None:
+    """Where the resource runs: its own zone or location, else its provider's region."""
+    for key in ("availability_zone", "zone", "location"):
+        value = values.get(key)
+        if not isinstance(value, str) or not value:
+            continue
+        if match := _AWS_ZONE.match(value):
+            return match.group(1)
+        if match := _GCP_ZONE.match(value):
+            return match.group(1)
+        return value.replace(" ", "").lower()
     if isinstance(settings.region, str):
-        return settings.region, False
-    return None, False
+        return settings.region
+    if isinstance(settings.zone, str) and (match := _GCP_ZONE.match(settings.zone)):
+        return match.group(1)
+    return None
 
 
 def _has_true(value: Any) -> bool:

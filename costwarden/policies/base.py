@@ -78,8 +78,6 @@ def policy(
     categories: tuple[Category, ...] = (),
 ) -> Callable[[Check], Policy]:
     def decorate(check: Check) -> Policy:
-        return Policy(
-            id=id, name=name, title=title, severity=severity, check=check, categories=categories
-        )
+        return Policy(id=id, name=name, title=title, severity=severity, check=check, categories=categories)
 
     return decorate

@@ -13,9 +13,7 @@ from costwarden.policies.tagging import tag_value, tags_may_change
     title="Resource is missing cost-allocation tags",
     severity=Severity.HIGH,
 )
-def missing_cost_allocation_tags(
-    resource: Resource, context: Context
-) -> Iterator[Finding | Inconclusive]:
+def missing_cost_allocation_tags(resource: Resource, context: Context) -> Iterator[Finding | Inconclusive]:
     """Every taggable resource carries the cost-allocation tags finance uses to split the bill.
 
     Spend on a resource without them cannot be charged back to a team, so the violation's cost
@@ -56,9 +54,7 @@ def missing_cost_allocation_tags(
         return
     if tags_may_change(resource):
         wanted = ", ".join(missing)
-        yield Inconclusive(
-            f"tags are only known at apply time; cannot tell whether {wanted} will be set"
-        )
+        yield Inconclusive(f"tags are only known at apply time; cannot tell whether {wanted} will be set")
         return
     noun = "tag" if len(missing) == 1 else "tags"
     yield Finding(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from costwarden.model import Compute
-from costwarden.pricing import ec2
+from costwarden.pricing import azure, ec2, gce, sagemaker
 from costwarden.pricing.catalog import Catalog, load_catalog, shipped_catalog
 from costwarden.pricing.quote import Quote, Unpriced
 
@@ -13,6 +13,10 @@ CostModel = Callable[[Compute, Catalog], Quote | Unpriced]
 
 COST_MODELS: dict[tuple[str, str], CostModel] = {
     ("aws", "ec2"): ec2.price,
+    ("aws", "sagemaker"): sagemaker.price,
+    ("aws", "sagemaker_serverless"): sagemaker.price_serverless,
+    ("google", "gce"): gce.price,
+    ("azure", "azure_vm"): azure.price,
 }
 
 
@@ -23,12 +27,4 @@ def quote(compute: Compute, catalog: Catalog) -> Quote | Unpriced:
     return model(compute, catalog)
 
 
-__all__ = [
-    "COST_MODELS",
-    "Catalog",
-    "Quote",
-    "Unpriced",
-    "load_catalog",
-    "quote",
-    "shipped_catalog",
-]
+__all__ = ["COST_MODELS", "Catalog", "Quote", "Unpriced", "load_catalog", "quote", "shipped_catalog"]

@@ -1,7 +1,11 @@
-"""The shipped price and hardware catalogs: data files in ``catalogs/``, read once."""
+"""The shipped price and hardware catalogs: data files in ``catalogs/``, read once.
+
+Every lookup answers ``None`` for what the catalog does not hold; nothing here guesses.
+"""
 
 from __future__ import annotations
 
+import fnmatch
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -10,11 +14,13 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from pydantic import ValidationError
+
 from costwarden.errors import CatalogError
 from costwarden.model import CatalogInfo
+from costwarden.pricing.catalog_schema import SCHEMAS
 
-CATALOG_FILES = ("aws-ec2-on-demand.json", "aws-gpu-instances.json", "aws-spot-discounts.json")
-SUPPORTED_SCHEMA = 1
+CATALOG_FILES = tuple(SCHEMAS)
 
 
 @dataclass(frozen=True)
@@ -22,6 +28,9 @@ class HourlyPrice:
     usd: float
     source: str
     as_of: str
+    spot_usd: float | None = None
+    uncertain: bool = False
+    """The source's figure disagrees with another source (see SOURCES.md)."""
 
 
 @dataclass(frozen=True)
@@ -31,83 +40,191 @@ class GpuSpec:
     memory_gib: float | None
 
 
+@dataclass(frozen=True)
+class GpuModel:
+    name: str
+    memory_gib: float
+    fp16_dense_tflops: float | None
+    memory_bandwidth_gbs: float | None
+
+
 class Catalog:
-    """Lookups over the catalogs of one version. Missing entries are ``None``, never zero."""
+    """Lookups over the catalogs of one version."""
 
     def __init__(self, documents: Mapping[str, Mapping[str, Any]]):
         self._documents = documents
-        first = next(iter(documents.values()))
+        first = documents[CATALOG_FILES[0]]
         self.info = CatalogInfo(version=str(first["version"]), date=str(first["date"]))
-        ec2 = documents["aws-ec2-on-demand.json"]
-        self._ec2: Mapping[str, Mapping[str, list[Any]]] = ec2["prices"]
-        self._ec2_sources: Mapping[str, Mapping[str, str]] = ec2["sources"]
-        self._gpus: Mapping[str, Mapping[str, Any]] = documents["aws-gpu-instances.json"][
-            "instance_types"
-        ]
-        self._spot: Mapping[str, Mapping[str, float]] = documents["aws-spot-discounts.json"][
-            "discount_pct"
-        ]
+        self._ec2 = documents["aws-ec2-on-demand.json"]
+        self._gpus = documents["aws-gpu-instances.json"]["instance_types"]
+        self._sagemaker = documents["aws-sagemaker.json"]
+        self._gcp = documents["gcp-compute.json"]
+        self._azure = documents["azure-vm.json"]
+        self._models = documents["gpu-models.json"]["models"]
+        self._spot = documents["spot-discounts.json"]["discount_pct"]
 
     @property
     def version(self) -> str:
         return self.info.version
 
+    def _as_of(self, document: Mapping[str, Any], source: str) -> str:
+        return str(document["sources"][source]["as_of"])
+
+    # AWS EC2
+
     def ec2_on_demand(self, region: str, instance_type: str) -> HourlyPrice | None:
-        row = self._ec2.get(region, {}).get(instance_type)
+        row = self._ec2["prices"].get(region, {}).get(instance_type)
         if row is None:
             return None
         usd, source = row
-        return HourlyPrice(float(usd), source, self._ec2_sources[source]["as_of"])
+        return HourlyPrice(float(usd), source, self._as_of(self._ec2, source))
 
     def ec2_regions(self, instance_type: str) -> list[str]:
-        return sorted(region for region, types in self._ec2.items() if instance_type in types)
+        return sorted(r for r, types in self._ec2["prices"].items() if instance_type in types)
+
+    def is_ec2_type(self, instance_type: str) -> bool:
+        return any(instance_type in types for types in self._ec2["prices"].values())
 
     def aws_gpu(self, instance_type: str) -> GpuSpec | None:
-        spec = self._gpus.get(instance_type)
+        spec = self._gpus.get(instance_type.removeprefix("ml."))
         if spec is None:
             return None
         return GpuSpec(spec["gpu_model"], float(spec["gpu_count"]), spec["gpu_memory_gib"])
 
-    def aws_spot_discount_pct(self, instance_type: str, region: str) -> float | None:
-        """Typical spot savings for the instance family, in this region or across regions."""
-        family = instance_type.split(".")[0]
-        regions = self._spot.get(family)
+    # SageMaker
+
+    def sagemaker(self, region: str, instance_type: str, component: str) -> HourlyPrice | None:
+        row = self._sagemaker["prices"].get(region, {}).get(instance_type, {}).get(component)
+        if row is None:
+            return None
+        usd, source = row
+        return HourlyPrice(float(usd), source, self._as_of(self._sagemaker, source))
+
+    def sagemaker_markup(self, instance_type: str, component: str) -> tuple[float, str]:
+        """The observed ML-over-EC2 price ratio for the family, else the median of its class."""
+        family = instance_type.removeprefix("ml.").split(".")[0]
+        markups: Mapping[str, Mapping[str, float]] = self._sagemaker["markup"]
+        by_component = markups.get(family, {})
+        if component in by_component:
+            return by_component[component], f"{family} {component} median"
+        if by_component:
+            other, ratio = sorted(by_component.items())[0]
+            return ratio, f"{family} {other} median"
+        group = "*gpu" if self.aws_gpu(instance_type) else "*cpu"
+        pooled = markups[group]
+        ratio = pooled.get(component) or next(iter(pooled.values()))
+        kind = "GPU and accelerator" if group == "*gpu" else "CPU"
+        return ratio, f"median of all observed {kind} pairs"
+
+    # Google Compute Engine
+
+    def gce_machine(self, region: str, machine_type: str) -> HourlyPrice | None:
+        row = self._gcp["machine_types"].get(region, {}).get(machine_type)
+        if row is None:
+            return None
+        usd, spot, source = row
+        return HourlyPrice(float(usd), source, self._as_of(self._gcp, source), spot)
+
+    def gce_bundled_gpus(self, machine_type: str) -> GpuSpec | None:
+        """The GPUs a machine type comes with (A2, A3, G2, G4), already in its price."""
+        spec = self._gcp["machine_specs"].get(machine_type)
+        if not spec or not spec["gpu_count"]:
+            return None
+        return GpuSpec(spec["gpu_type"], float(spec["gpu_count"]), None)
+
+    def gce_accelerator(self, region: str, accelerator: str) -> HourlyPrice | None:
+        row = self._gcp["accelerators"].get(region, {}).get(accelerator)
+        if row is None:
+            return None
+        usd, spot, source, uncertain = row
+        return HourlyPrice(float(usd), source, self._as_of(self._gcp, source), spot, bool(uncertain))
+
+    # Azure
+
+    def azure_vm(self, region: str, vm_size: str) -> HourlyPrice | None:
+        sizes = self._azure["vm_sizes"].get(region, {})
+        row = sizes.get(vm_size) or next((v for k, v in sizes.items() if k.lower() == vm_size.lower()), None)
+        if row is None:
+            return None
+        usd, spot, source = row
+        return HourlyPrice(float(usd), source, self._as_of(self._azure, source), spot)
+
+    def azure_gpu(self, vm_size: str) -> GpuSpec | None:
+        spec = self._azure["vm_specs"].get(vm_size)
+        if spec is None:
+            return None
+        return GpuSpec(spec["gpu_model"], float(spec["gpu_count"]), None)
+
+    # Shared
+
+    def gpu_model(self, name: str) -> GpuModel | None:
+        row = self._models.get(name)
+        if row is None:
+            return None
+        return GpuModel(name, row["memory_gib"], row["fp16_dense_tflops"], row["memory_bandwidth_gbs"])
+
+    def spot_discount_pct(self, provider: str, instance_type: str, region: str) -> tuple[float, str] | None:
+        """Typical spot saving for the type's family, in this region or across regions."""
+        families: Mapping[str, Mapping[str, float]] = self._spot.get(provider, {})
+        name = instance_type.removeprefix("ml.").removeprefix("Standard_")
+        if provider == "aws":
+            family = name.split(".")[0]
+        elif provider == "google":
+            family = name.rsplit("-", 1)[0]
+        else:
+            family = next((f for f in families if fnmatch.fnmatchcase(name, f)), name)
+        regions = families.get(family)
         if regions is None:
             return None
-        return regions.get(region, regions.get("*"))
+        if region in regions:
+            return regions[region], family
+        if "*" in regions:
+            return regions["*"], family
+        return None
 
 
-def _check(name: str, document: Any) -> Mapping[str, Any]:
-    if not isinstance(document, dict):
-        raise CatalogError("not a catalog object", path=name)
-    for key in ("schema_version", "name", "version", "date", "currency"):
-        if key not in document:
-            raise CatalogError(f"missing {key!r}", path=name)
-    if document["schema_version"] != SUPPORTED_SCHEMA:
-        raise CatalogError(f"unsupported schema_version {document['schema_version']!r}", path=name)
-    return document
+def validate(name: str, where: str, document: Any) -> None:
+    """Raise ``CatalogError`` naming the file, the field and the value that fail the schema."""
+    try:
+        SCHEMAS[name].model_validate(document)
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        field = ".".join(str(part) for part in error["loc"])
+        value = json.dumps(error.get("input"))[:60] if error["type"] != "missing" else ""
+        detail = f" (got {value})" if value else ""
+        raise CatalogError(f"{field}: {error['msg']}{detail}", path=where) from None
 
 
-def load_catalog(directory: Path | None = None) -> Catalog:
-    """The catalogs in ``directory``; the shipped snapshot when ``None``."""
+def load_catalog(directory: Path | None = None, *, check: bool | None = None) -> Catalog:
+    """The catalogs in ``directory``; the shipped snapshot when ``None``.
+
+    A directory's files are checked against their schema (``check`` defaults to true for
+    them); the shipped snapshot is checked by the tests instead of at every start.
+    """
+    check = directory is not None if check is None else check
     documents: dict[str, Mapping[str, Any]] = {}
     for name in CATALOG_FILES:
+        where = name if directory is None else str(directory / name)
         try:
             if directory is None:
-                text = (
-                    resources.files("costwarden.pricing")
-                    .joinpath("catalogs", name)
-                    .read_text("utf-8")
-                )
+                text = resources.files("costwarden.pricing").joinpath("catalogs", name).read_text("utf-8")
             else:
                 text = (directory / name).read_text("utf-8")
-            documents[name] = _check(name, json.loads(text))
-        except (OSError, json.JSONDecodeError) as exc:
-            raise CatalogError(f"cannot read catalog: {exc}", path=name) from None
+            document = json.loads(text)
+        except OSError as exc:
+            raise CatalogError(f"cannot read catalog: {exc.strerror}", path=where) from None
+        except json.JSONDecodeError as exc:
+            raise CatalogError(f"invalid JSON: {exc.msg}", path=where, line=exc.lineno) from None
+        if check:
+            validate(name, where, document)
+        documents[name] = document
+    versions = {str(d["version"]) for d in documents.values()}
+    if len(versions) > 1:
+        raise CatalogError(f"catalog files of different versions: {', '.join(sorted(versions))}")
     try:
         return Catalog(documents)
     except (KeyError, TypeError, ValueError) as exc:
-        raise CatalogError(f"malformed catalog: {exc}") from None
+        raise CatalogError(f"malformed catalog: missing {exc}") from None
 
 
 @cache

@@ -17,9 +17,7 @@ def resource_cost(resource: Resource, catalog: Catalog) -> ResourceCost | str | 
     if resource.compute is None:
         return None
     if not resource.exists_after:
-        return ResourceCost(
-            resource.address, 0.0, 0.0, f"{resource.action}: costs nothing after apply"
-        )
+        return ResourceCost(resource.address, 0.0, 0.0, f"{resource.action}: costs nothing after apply")
     priced = quote(resource.compute, catalog)
     if not isinstance(priced, Quote):
         return priced.reason

@@ -26,8 +26,18 @@ _SOURCES = {
         "for us-east-1"
     ),
     "TSAOL_AWS_GPU_VANTAGE_2026_01_21": (
-        "tsaol/aws-gpu data/all_gpu_instances.js @ 7412fd256c5eda04a70a17742a68e8e44824b2cb "
-        "(instances.vantage.sh data)"
+        "tsaol/aws-gpu data/all_gpu_instances.js @ 7412fd256c5eda04a70a17742a68e8e44824b2cb (instances.vantage.sh data)"
+    ),
+    "CYCLENERD_GCP_PRICING_2026_07_30": (
+        "Cyclenerd/google-cloud-pricing-cost-calculator pricing.yml "
+        "@ fd66b26ff84fee5cdd94f341ea89206e76c06b99, from the GCP Cloud Billing catalog"
+    ),
+    "ANYCLOUD_SKYPILOT_GCP_2026_05_20": (
+        "anycloud-sh/catalog gcp/vms.csv @ 62ff0a987e0c257a89235415d2877812fb1aaf29 (SkyPilot catalog format)"
+    ),
+    "ANYCLOUD_SKYPILOT_AZURE_2026_05_20": (
+        "anycloud-sh/catalog azure/vms.csv @ 62ff0a987e0c257a89235415d2877812fb1aaf29 "
+        "(SkyPilot format, from the Azure Retail Prices API)"
     ),
 }
 
@@ -58,12 +68,9 @@ def ec2_on_demand(data: Path) -> dict[str, Any]:
         used[row["source_id"]] = row["price_as_of"]
     catalog = _header("aws-ec2-on-demand", "aws", "EC2 on-demand, Linux, shared tenancy, USD/hour")
     catalog["sources"] = {
-        source: {"description": _SOURCES[source], "as_of": as_of}
-        for source, as_of in sorted(used.items())
+        source: {"description": _SOURCES[source], "as_of": as_of} for source, as_of in sorted(used.items())
     }
-    catalog["prices"] = {
-        region: dict(sorted(types.items())) for region, types in sorted(prices.items())
-    }
+    catalog["prices"] = {region: dict(sorted(types.items())) for region, types in sorted(prices.items())}
     return catalog
 
 
@@ -75,47 +82,129 @@ def aws_gpu_instances(data: Path) -> dict[str, Any]:
             "gpu_model": row["gpu_model"],
             "manufacturer": row["accelerator_manufacturer"],
             "gpu_count": float(row["gpu_count"]),
-            "gpu_memory_gib": float(row["gpu_memory_gib_per_gpu"])
-            if row["gpu_memory_gib_per_gpu"]
-            else None,
+            "gpu_memory_gib": float(row["gpu_memory_gib_per_gpu"]) if row["gpu_memory_gib_per_gpu"] else None,
             "vcpu": int(row["vcpu"]),
             "memory_gib": float(row["memory_gib"]),
             "source": row["source"],
         }
-    catalog = _header(
-        "aws-gpu-instances", "aws", "Accelerators per EC2 instance type (EC2 API labels)"
-    )
+    catalog = _header("aws-gpu-instances", "aws", "Accelerators per EC2 instance type (EC2 API labels)")
     catalog["instance_types"] = dict(sorted(specs.items()))
     return catalog
 
 
-def aws_spot_discounts(data: Path) -> dict[str, Any]:
-    discounts: dict[str, dict[str, float]] = {}
-    sources: set[tuple[str, str]] = set()
+def spot_discounts(data: Path) -> dict[str, Any]:
+    discounts: dict[str, dict[str, dict[str, float]]] = {}
+    sources: dict[str, dict[str, str]] = {}
     for row in _rows(data / "spot_discounts.tsv"):
-        if row["provider"] != "aws":
-            continue
-        region = "*" if row["region"] == "ALL_7_REGIONS" else row["region"]
-        discounts.setdefault(row["family_or_type"], {})[region] = float(row["typical_discount_pct"])
-        sources.add((row["source"], row["date"]))
-    catalog = _header(
-        "aws-spot-discounts",
-        "aws",
-        "Typical spot savings over on-demand, percent (Spot Instance Advisor, median of sizes)",
-    )
-    catalog["sources"] = {
-        f"S{i}": {"description": s, "as_of": d} for i, (s, d) in enumerate(sorted(sources))
-    }
+        provider = {"gcp": "google"}.get(row["provider"], row["provider"])
+        region = "*" if row["region"].startswith("ALL_") else row["region"]
+        family = discounts.setdefault(provider, {}).setdefault(row["family_or_type"], {})
+        family[region] = float(row["typical_discount_pct"])
+        sources[provider] = {"description": row["source"], "as_of": row["date"]}
+    catalog = _header("spot-discounts", "all", "Typical spot saving over on-demand, percent, median of sizes")
+    catalog["sources"] = dict(sorted(sources.items()))
     catalog["discount_pct"] = {
-        family: dict(sorted(regions.items())) for family, regions in sorted(discounts.items())
+        provider: {family: dict(sorted(r.items())) for family, r in sorted(families.items())}
+        for provider, families in sorted(discounts.items())
     }
+    return catalog
+
+
+def sagemaker(data: Path) -> dict[str, Any]:
+    prices: dict[str, dict[str, dict[str, list[Any]]]] = {}
+    sources: dict[str, dict[str, str]] = {}
+    for row in _rows(data / "sagemaker_prices.tsv"):
+        by_type = prices.setdefault(row["region"], {}).setdefault(row["instance_type"], {})
+        by_type[row["component"]] = [float(row["usd_per_hour"]), row["source_id"]]
+        sources[row["source_id"]] = {"description": row["notes"], "as_of": row["price_as_of"]}
+    markup: dict[str, dict[str, float]] = {}
+    for row in _rows(data / "sagemaker_markup_summary.tsv"):
+        family = {"ALL_GPU_ACCEL": "*gpu", "ALL_CPU": "*cpu"}.get(row["family"], row["family"])
+        for component in row["component"].split("+"):
+            markup.setdefault(family, {})[component] = float(row["median_ratio_ml_over_ec2"])
+    catalog = _header("aws-sagemaker", "aws", "SageMaker ML instances, USD/hour, by component")
+    catalog["sources"] = dict(sorted(sources.items()))
+    catalog["prices"] = {
+        region: {t: dict(sorted(c.items())) for t, c in sorted(types.items())}
+        for region, types in sorted(prices.items())
+    }
+    catalog["markup"] = {family: dict(sorted(c.items())) for family, c in sorted(markup.items())}
+    return catalog
+
+
+def _number(text: str) -> float | None:
+    return float(text) if text else None
+
+
+def gcp_compute(data: Path) -> dict[str, Any]:
+    machines: dict[str, dict[str, list[Any]]] = {}
+    accelerators: dict[str, dict[str, list[Any]]] = {}
+    specs: dict[str, dict[str, Any]] = {}
+    sources: dict[str, dict[str, str]] = {}
+    for row in _rows(data / "gcp_gpu_prices.tsv"):
+        prices = [float(row["usd_per_hour_on_demand"]), _number(row["usd_per_hour_spot"]), row["source_id"]]
+        sources[row["source_id"]] = {"description": _SOURCES[row["source_id"]], "as_of": row["price_as_of"]}
+        if row["item_type"] == "machine_type":
+            machines.setdefault(row["region"], {})[row["name"]] = prices
+            specs[row["name"]] = {"gpu_type": row["gpu_type"] or None, "gpu_count": float(row["gpu_count"])}
+        else:
+            uncertain = "INCONSISTENT" in row["notes"]
+            accelerators.setdefault(row["region"], {})[row["name"]] = [*prices, uncertain]
+    catalog = _header("gcp-compute", "google", "GCE machine types (GPUs included) and per-GPU prices")
+    catalog["sources"] = dict(sorted(sources.items()))
+    catalog["machine_types"] = {r: dict(sorted(t.items())) for r, t in sorted(machines.items())}
+    catalog["machine_specs"] = dict(sorted(specs.items()))
+    catalog["accelerators"] = {r: dict(sorted(t.items())) for r, t in sorted(accelerators.items())}
+    return catalog
+
+
+def azure_vms(data: Path) -> dict[str, Any]:
+    prices: dict[str, dict[str, list[Any]]] = {}
+    specs: dict[str, dict[str, Any]] = {}
+    sources: dict[str, dict[str, str]] = {}
+    for row in _rows(data / "azure_gpu_prices.tsv"):
+        prices.setdefault(row["region"], {})[row["vm_size"]] = [
+            float(row["usd_per_hour_on_demand"]),
+            _number(row["usd_per_hour_spot"]),
+            row["source_id"],
+        ]
+        specs[row["vm_size"]] = {
+            "gpu_model": row["gpu_model"],
+            "gpu_count": float(row["gpu_count"]),
+            "vcpu": int(row["vcpu"]),
+            "memory_gib": float(row["memory_gib"]),
+        }
+        sources[row["source_id"]] = {"description": _SOURCES[row["source_id"]], "as_of": row["price_as_of"]}
+    catalog = _header("azure-vm", "azure", "Azure GPU VM sizes, Linux pay-as-you-go and spot, USD/hour")
+    catalog["sources"] = dict(sorted(sources.items()))
+    catalog["vm_sizes"] = {r: dict(sorted(t.items())) for r, t in sorted(prices.items())}
+    catalog["vm_specs"] = dict(sorted(specs.items()))
+    return catalog
+
+
+def gpu_models(data: Path) -> dict[str, Any]:
+    models: dict[str, dict[str, Any]] = {}
+    for row in _rows(data / "gpu_models.tsv"):
+        models[row["gpu_model"]] = {
+            "memory_gib": float(row["memory_gib"]),
+            "fp16_dense_tflops": _number(row["fp16_dense_tflops"]),
+            "memory_bandwidth_gbs": _number(row["memory_bandwidth_gbs"]),
+            "architecture": row["architecture"],
+            "source": row["source"],
+        }
+    catalog = _header("gpu-models", "all", "GPU and accelerator datasheet figures, per device")
+    catalog["models"] = models
     return catalog
 
 
 BUILDERS = {
     "aws-ec2-on-demand.json": ec2_on_demand,
     "aws-gpu-instances.json": aws_gpu_instances,
-    "aws-spot-discounts.json": aws_spot_discounts,
+    "aws-sagemaker.json": sagemaker,
+    "gcp-compute.json": gcp_compute,
+    "azure-vm.json": azure_vms,
+    "gpu-models.json": gpu_models,
+    "spot-discounts.json": spot_discounts,
 }
 
 
@@ -130,9 +219,7 @@ def serialize(catalog: dict[str, Any]) -> str:
 def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else argv
     if len(args) != 2:
-        print(
-            "usage: python -m costwarden.pricing.tsv_import DATA_DIR CATALOG_DIR", file=sys.stderr
-        )
+        print("usage: python -m costwarden.pricing.tsv_import DATA_DIR CATALOG_DIR", file=sys.stderr)
         return 2
     data, out = Path(args[0]), Path(args[1])
     for name, catalog in build_all(data).items():

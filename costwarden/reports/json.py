@@ -47,9 +47,7 @@ def report(result: ScanResult, options: ReportOptions) -> dict[str, Any]:
                 "category": r.category,
                 "action": r.action,
                 "location": {"path": r.location.path, "line": r.location.line},
-                "monthly_cost": _money(cost.monthly_cost)
-                if (cost := result.costs.get(r.key))
-                else None,
+                "monthly_cost": _money(cost.monthly_cost) if (cost := result.costs.get(r.key)) else None,
                 "cost_basis": cost.basis if cost else None,
             }
             for r in result.resources

@@ -61,13 +61,9 @@ def render(result: ScanResult, stream: TextIO, options: ReportOptions) -> None:
     if hidden:
         console.print(f"… and {hidden} more violations (all of them: --all, or -o json)")
     if any(v.cost is None for v in shown):
-        console.print(
-            "— not priced: no compute to price, or a value unknown until apply (see warnings)"
-        )
+        console.print("— not priced: no compute to price, or a value unknown until apply (see warnings)")
 
-    counts = ", ".join(
-        f"{n} {label}" for label, n in reversed(list(totals.by_severity.items())) if n
-    )
+    counts = ", ".join(f"{n} {label}" for label, n in reversed(list(totals.by_severity.items())) if n)
     console.print(
         f"\n{totals.violations} violation{'s' * (totals.violations != 1)}"
         + (f" ({counts})" if counts else "")

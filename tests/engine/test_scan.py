@@ -63,9 +63,7 @@ def test_missing_price_is_a_warning_never_a_zero():
         )
     )
     assert result.costs == {}
-    assert any(
-        "not priced: no EC2 price for m5.large in eu-west-1" in w.message for w in result.warnings
-    )
+    assert any("not priced: no EC2 price for m5.large in eu-west-1" in w.message for w in result.warnings)
     assert result.violations[0].cost is None
 
 
@@ -80,10 +78,7 @@ def test_inconclusive_check_is_a_warning():
         )
     )
     assert result.violations == ()
-    assert any(
-        w.message.startswith("CW101 not checked: tags are only known at apply time")
-        for w in result.warnings
-    )
+    assert any(w.message.startswith("CW101 not checked: tags are only known at apply time") for w in result.warnings)
 
 
 def test_disabled_policy_and_severity_override():
@@ -97,9 +92,7 @@ def test_disabled_policy_and_severity_override():
 @policy(id="T1", name="smaller-gpu", title="t", severity=Severity.MEDIUM)
 def smaller_gpu(resource, context):
     if resource.compute and resource.compute.instance_type == "p4d.24xlarge":
-        yield Finding(
-            "too big", remedy=Remedy({"instance_type": "g6e.12xlarge"}, "move to g6e.12xlarge")
-        )
+        yield Finding("too big", remedy=Remedy({"instance_type": "g6e.12xlarge"}, "move to g6e.12xlarge"))
 
 
 @policy(id="T2", name="broken", title="t", severity=Severity.HIGH)
@@ -143,9 +136,7 @@ def test_same_address_in_two_files_is_two_resources():
 
 
 def test_bad_document_does_not_stop_the_others():
-    result = scan(
-        [Document("broken.json", b'{"format_version": "1.2", "resource_'), doc(trainer())]
-    )
+    result = scan([Document("broken.json", b'{"format_version": "1.2", "resource_'), doc(trainer())])
     assert len(result.violations) == 1
     assert result.errors[0].path == "broken.json"
     assert result.exit_code() == 2

@@ -12,15 +12,11 @@ from costwarden.config import load_config
 from costwarden.errors import ConfigError
 from costwarden.loaders import terraform_plan
 
-EXAMPLE = json.loads(
-    (Path(__file__).parents[2] / "examples" / "terraform" / "gpu-fleet.plan.json").read_text()
-)
+EXAMPLE = json.loads((Path(__file__).parents[2] / "examples" / "terraform" / "gpu-fleet.plan.json").read_text())
 
 json_values = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=20),
-    lambda children: (
-        st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=12), children, max_size=4)
-    ),
+    lambda children: st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=12), children, max_size=4),
     max_leaves=20,
 )
 plan_words = st.sampled_from(
@@ -120,9 +116,7 @@ def test_every_truncation_is_a_clean_error(cut):
     assert_clean(loaded)
 
 
-@settings(
-    max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
-)
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.text(max_size=200) | json_values.map(lambda v: json.dumps(v)))
 def test_config_loader_never_crashes(tmp_path, text):
     path = tmp_path / ".costwarden.yaml"

@@ -66,9 +66,7 @@ def test_address_lines_point_at_the_resource_change():
         change("aws_instance.a", {}),
         change('module.m["k"].aws_instance.b[0]', {}),
     )
-    document["prior_state"] = {
-        "values": {"root_module": {"resources": [{"address": "aws_instance.z"}]}}
-    }
+    document["prior_state"] = {"values": {"root_module": {"resources": [{"address": "aws_instance.z"}]}}}
     raw = json.dumps(document, indent=2).encode()
     lines = address_lines(read_json("p.json", raw))
     text_lines = raw.decode().splitlines()

@@ -15,9 +15,7 @@ def resource(*changes, **plan_args):
 
 
 def test_tags_all_when_known():
-    r = resource(
-        change("aws_instance.a", {"tags": {"x": "1"}, "tags_all": {"x": "1", "finops:team": "ml"}})
-    )
+    r = resource(change("aws_instance.a", {"tags": {"x": "1"}, "tags_all": {"x": "1", "finops:team": "ml"}}))
     assert (dict(r.tags), r.taggable, "tags" in r.unknown) == (
         {"x": "1", "finops:team": "ml"},
         True,
@@ -52,11 +50,7 @@ def test_default_tags_from_a_root_variable():
 def test_default_tags_from_another_resource_are_unknown():
     r = resource(
         change("aws_instance.a", {"tags": {"x": "1"}}, after_unknown={"tags_all": True}),
-        providers={
-            "aws": aws_provider(
-                default_tags={"references": ["data.aws_caller_identity.me.account_id"]}
-            )
-        },
+        providers={"aws": aws_provider(default_tags={"references": ["data.aws_caller_identity.me.account_id"]})},
         root_resources=[config_resource("aws_instance.a")],
     )
     assert dict(r.tags) == {"x": "1"}
@@ -79,11 +73,7 @@ def test_provider_passed_into_a_module():
     r = resource(
         change('module.m["x"].aws_instance.a', {"tags": None}, after_unknown={"tags_all": True}),
         providers={"aws.gpu": aws_provider(default_tags={"finops:team": "gpu"})},
-        module_calls={
-            "m": {
-                "module": {"resources": [config_resource("aws_instance.a", provider_key="aws.gpu")]}
-            }
-        },
+        module_calls={"m": {"module": {"resources": [config_resource("aws_instance.a", provider_key="aws.gpu")]}}},
     )
     assert dict(r.tags) == {"finops:team": "gpu"}
 
@@ -92,13 +82,7 @@ def test_old_style_module_provider_key_falls_back_to_root_provider():
     r = resource(
         change("module.m.aws_instance.a", {"tags": None}, after_unknown={"tags_all": True}),
         providers={"aws": aws_provider(default_tags={"finops:team": "root"})},
-        module_calls={
-            "m": {
-                "module": {
-                    "resources": [config_resource("aws_instance.a", provider_key="module.m:aws")]
-                }
-            }
-        },
+        module_calls={"m": {"module": {"resources": [config_resource("aws_instance.a", provider_key="module.m:aws")]}}},
     )
     assert dict(r.tags) == {"finops:team": "root"}
 
@@ -162,9 +146,7 @@ def test_google_labels(after, after_unknown, tags):
 
 def test_azure_tags():
     azurerm = "registry.terraform.io/hashicorp/azurerm"
-    r = resource(
-        change("azurerm_linux_virtual_machine.a", {"tags": {"Team": "ml"}}, provider=azurerm)
-    )
+    r = resource(change("azurerm_linux_virtual_machine.a", {"tags": {"Team": "ml"}}, provider=azurerm))
     assert (dict(r.tags), r.provider) == ({"Team": "ml"}, "azure")
 
 

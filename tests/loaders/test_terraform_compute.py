@@ -59,24 +59,20 @@ def test_region_from_availability_zone_else_provider(after, region):
 
 def test_region_from_a_root_variable():
     providers = {"aws": {"name": "aws", "expressions": {"region": {"references": ["var.region"]}}}}
-    document = plan(
-        change("aws_instance.a", {}), providers=providers, variables={"region": "us-west-2"}
-    )
+    document = plan(change("aws_instance.a", {}), providers=providers, variables={"region": "us-west-2"})
     assert computes(document)["aws_instance.a"].region == "us-west-2"
 
 
 def test_region_assumed_when_undeclared():
     providers = {"aws": {"name": "aws", "expressions": {"region": {"references": ["data.x.y"]}}}}
-    compute = scanned(
-        plan(change("aws_instance.a", {"instance_type": "t3.micro"}), providers=providers)
-    )["aws_instance.a"].compute
+    compute = scanned(plan(change("aws_instance.a", {"instance_type": "t3.micro"}), providers=providers))[
+        "aws_instance.a"
+    ].compute
     assert (compute.region, compute.region_assumed) == ("us-east-1", True)
 
 
 def test_gpu_filled_from_the_catalog():
-    compute = scanned(plan(change("aws_instance.a", {"instance_type": "p4d.24xlarge"})))[
-        "aws_instance.a"
-    ].compute
+    compute = scanned(plan(change("aws_instance.a", {"instance_type": "p4d.24xlarge"})))["aws_instance.a"].compute
     assert (compute.gpu.model, compute.gpu.count, compute.gpu.memory_gib) == ("A100", 8, 40.0)
 
 
@@ -94,9 +90,7 @@ def test_asg_takes_instance_type_and_market_from_its_launch_template():
         root_resources=[
             config_resource(
                 "aws_autoscaling_group.g",
-                launch_template=[
-                    {"id": {"references": ["aws_launch_template.t.id", "aws_launch_template.t"]}}
-                ],
+                launch_template=[{"id": {"references": ["aws_launch_template.t.id", "aws_launch_template.t"]}}],
             ),
         ],
     )

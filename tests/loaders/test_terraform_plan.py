@@ -32,21 +32,13 @@ def only(document):
 )
 def test_every_action(actions, expected):
     before = {"instance_type": "t3.micro", "tags": {}}
-    after = (
-        None if actions in (["delete"], ["forget"]) else {"instance_type": "t3.small", "tags": {}}
-    )
+    after = None if actions in (["delete"], ["forget"]) else {"instance_type": "t3.small", "tags": {}}
     resource = only(plan(change("aws_instance.a", after, actions=tuple(actions), before=before)))
     assert resource.action == expected
 
 
 def test_deleted_resource_keeps_its_before_values():
-    resource = only(
-        plan(
-            change(
-                "aws_instance.a", None, actions=("delete",), before={"instance_type": "p5.48xlarge"}
-            )
-        )
-    )
+    resource = only(plan(change("aws_instance.a", None, actions=("delete",), before={"instance_type": "p5.48xlarge"})))
     assert resource.compute.instance_type == "p5.48xlarge"
     assert not resource.exists_after
 
@@ -131,9 +123,7 @@ def test_malformed_entry_is_an_error_and_the_rest_still_load():
 
 
 def test_location_is_the_line_of_the_change():
-    raw = json.dumps(
-        plan(change("aws_instance.a", {}), change("aws_instance.b", {})), indent=2
-    ).encode()
+    raw = json.dumps(plan(change("aws_instance.a", {}), change("aws_instance.b", {})), indent=2).encode()
     resources = terraform_plan.load("p.json", raw).resources
     lines = raw.decode().splitlines()
     for resource in resources:
@@ -144,9 +134,7 @@ def test_location_is_the_line_of_the_change():
 def test_provider_names():
     document = plan(
         change("aws_instance.a", {}),
-        change(
-            "google_compute_instance.b", {}, provider="registry.terraform.io/hashicorp/google-beta"
-        ),
+        change("google_compute_instance.b", {}, provider="registry.terraform.io/hashicorp/google-beta"),
         change(
             "azurerm_linux_virtual_machine.c",
             {},
@@ -212,9 +200,7 @@ def test_cloud_id_of_an_existing_resource_comes_from_prior_state():
                 "child_modules": [
                     {
                         "address": "module.m",
-                        "resources": [
-                            {"address": 'module.m.aws_instance.a["x"]', "values": {"id": "i-0abc"}}
-                        ],
+                        "resources": [{"address": 'module.m.aws_instance.a["x"]', "values": {"id": "i-0abc"}}],
                     }
                 ]
             }
@@ -224,9 +210,7 @@ def test_cloud_id_of_an_existing_resource_comes_from_prior_state():
 
 
 def test_cloud_id_from_before_without_prior_state_and_none_for_creates():
-    existing = change(
-        "aws_instance.a", {"instance_type": "t3.micro"}, actions=("no-op",), before={"id": "i-1"}
-    )
+    existing = change("aws_instance.a", {"instance_type": "t3.micro"}, actions=("no-op",), before={"id": "i-1"})
     created = change("aws_instance.b", {"instance_type": "t3.micro"})
     assert [r.cloud_id for r in load(plan(existing, created)).resources] == ["i-1", None]
 
@@ -234,9 +218,7 @@ def test_cloud_id_from_before_without_prior_state_and_none_for_creates():
 def test_planned_values_fill_a_change_without_after():
     document = plan(change("aws_instance.a", None, actions=("create",)))
     document["planned_values"] = {
-        "root_module": {
-            "resources": [{"address": "aws_instance.a", "values": {"instance_type": "p5.48xlarge"}}]
-        }
+        "root_module": {"resources": [{"address": "aws_instance.a", "values": {"instance_type": "p5.48xlarge"}}]}
     }
     assert only(document).compute.instance_type == "p5.48xlarge"
 
@@ -249,6 +231,5 @@ def test_deferred_changes_are_said_not_checked():
     loaded = load(document)
     assert [r.address for r in loaded.resources] == ["aws_instance.a"]
     assert (
-        loaded.warnings[0].message
-        == "1 resource changes deferred by Terraform (instance_count_unknown): not checked"
+        loaded.warnings[0].message == "1 resource changes deferred by Terraform (instance_count_unknown): not checked"
     )

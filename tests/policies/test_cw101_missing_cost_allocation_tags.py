@@ -17,9 +17,7 @@ FULL = {
 NO_TEAM = {k: v for k, v in FULL.items() if k != "finops:team"}
 
 
-def run(
-    tags, provider="aws", unknown=frozenset(), taggable=True, rtype="aws_instance", config=None
-):
+def run(tags, provider="aws", unknown=frozenset(), taggable=True, rtype="aws_instance", config=None):
     resource = Resource(
         address="x.y",
         type=rtype,
@@ -77,9 +75,7 @@ def test_tags_that_may_appear_at_apply_are_inconclusive():
 
 
 def test_required_keys_and_per_type_overrides_from_config():
-    config = Config(
-        tags=TagsConfig(required=["owner"], required_by_type={"aws_launch_template": ["team"]})
-    )
+    config = Config(tags=TagsConfig(required=["owner"], required_by_type={"aws_launch_template": ["team"]}))
     assert run({"owner": "me"}, config=config) == []
     (finding,) = run({"owner": "me"}, rtype="aws_launch_template", config=config)
     assert finding.message == "missing cost-allocation tag: team"

@@ -2,24 +2,24 @@ import json
 import os
 from pathlib import Path
 
-import jsonschema
 import pytest
 
 from costwarden.errors import CatalogError
 from costwarden.pricing import load_catalog, shipped_catalog
-from costwarden.pricing.catalog import CATALOG_FILES
+from costwarden.pricing.catalog import CATALOG_FILES, validate
 from costwarden.pricing.tsv_import import build_all, serialize
 
 CATALOGS = Path(__file__).parents[2] / "costwarden" / "pricing" / "catalogs"
-SHARED_DATA = Path(
-    os.environ.get("COSTWARDEN_SHARED_DATA", Path(__file__).parents[3] / "shared" / "data")
-)
+SHARED_DATA = Path(os.environ.get("COSTWARDEN_SHARED_DATA", Path(__file__).parents[3] / "shared" / "data"))
 
 
 @pytest.mark.parametrize("name", CATALOG_FILES)
-def test_every_catalog_matches_the_schema(name):
-    schema = json.loads((CATALOGS / "catalog.schema.json").read_text())
-    jsonschema.validate(json.loads((CATALOGS / name).read_text()), schema)
+def test_every_shipped_catalog_matches_its_schema(name):
+    validate(name, name, json.loads((CATALOGS / name).read_text()))
+
+
+def test_every_catalog_file_is_shipped_and_has_a_schema():
+    assert sorted(p.name for p in CATALOGS.glob("*.json")) == sorted(CATALOG_FILES)
 
 
 def test_shipped_catalogs_are_built_from_the_source_tables():
@@ -59,21 +59,33 @@ def test_gpu_specs_and_spot_discounts():
     gpu = catalog.aws_gpu("g6f.large")
     assert (gpu.model, gpu.count, gpu.memory_gib) == ("L4", 0.125, 22.35)
     assert catalog.aws_gpu("m5.large") is None
-    assert catalog.aws_spot_discount_pct("g5.xlarge", "us-east-1") is not None
-    assert catalog.aws_spot_discount_pct("g5.xlarge", "sa-east-1") == catalog.aws_spot_discount_pct(
-        "g5.48xlarge", "*"
-    )
-    assert catalog.aws_spot_discount_pct("m5.large", "us-east-1") is None
+    assert catalog.spot_discount_pct("aws", "g5.xlarge", "us-east-1") is not None
+    everywhere = catalog.spot_discount_pct("aws", "g5.48xlarge", "*")
+    assert catalog.spot_discount_pct("aws", "g5.xlarge", "sa-east-1") == everywhere
+    assert catalog.spot_discount_pct("aws", "m5.large", "us-east-1") is None
+    assert catalog.spot_discount_pct("google", "a2-highgpu-2g", "us-central1") == (48.0, "a2-highgpu")
+    assert catalog.spot_discount_pct("azure", "Standard_NC40adis_H100_v5", "eastus") == (69.0, "NC*adis_H100_v5")
 
 
 def test_broken_catalog_directory_is_a_catalog_error(tmp_path):
     with pytest.raises(CatalogError, match="cannot read catalog"):
         load_catalog(tmp_path)
     for name in CATALOG_FILES:
-        (tmp_path / name).write_text(
-            json.dumps(
-                {"schema_version": 9, "name": "x", "version": "1", "date": "d", "currency": "USD"}
-            )
-        )
-    with pytest.raises(CatalogError, match="unsupported schema_version 9"):
+        (tmp_path / name).write_text((CATALOGS / name).read_text())
+    assert load_catalog(tmp_path).version == "2026.11.29"
+    broken = json.loads((CATALOGS / "azure-vm.json").read_text())
+    broken["vm_sizes"]["eastus"]["Standard_NC24ads_A100_v4"][0] = -3.673
+    (tmp_path / "azure-vm.json").write_text(json.dumps(broken))
+    with pytest.raises(CatalogError) as caught:
         load_catalog(tmp_path)
+    assert str(caught.value) == (
+        f"{tmp_path / 'azure-vm.json'}: vm_sizes.eastus.Standard_NC24ads_A100_v4.0: "
+        "Input should be greater than 0 (got -3.673)"
+    )
+    (tmp_path / "azure-vm.json").write_text("{")
+    with pytest.raises(CatalogError, match=r"azure-vm.json:1: invalid JSON"):
+        load_catalog(tmp_path)
+    broken["version"] = "2027.01.01"
+    (tmp_path / "azure-vm.json").write_text(json.dumps(broken))
+    with pytest.raises(CatalogError, match="different versions"):
+        load_catalog(tmp_path, check=False)
