@@ -18,10 +18,22 @@ def resource_cost(resource: Resource, catalog: Catalog) -> ResourceCost | str | 
         return None
     if not resource.exists_after:
         return ResourceCost(resource.address, 0.0, 0.0, f"{resource.action}: costs nothing after apply")
-    priced = quote(resource.compute, catalog)
-    if not isinstance(priced, Quote):
-        return priced.reason
-    return ResourceCost(resource.address, priced.monthly, priced.hourly, priced.basis)
+    return price_parts(resource.address, (resource.compute, *resource.extra_compute), catalog)
+
+
+def price_parts(address: str, parts: tuple[Compute, ...], catalog: Catalog) -> ResourceCost | str:
+    """Every part priced and added up; the first part that cannot be priced says why."""
+    quotes = [quote(part, catalog) for part in parts]
+    for priced in quotes:
+        if not isinstance(priced, Quote):
+            return priced.reason
+    priced_quotes = [q for q in quotes if isinstance(q, Quote)]
+    return ResourceCost(
+        address,
+        sum(q.monthly for q in priced_quotes),
+        sum(q.hourly for q in priced_quotes),
+        " | ".join(q.basis for q in priced_quotes),
+    )
 
 
 def apply_remedy(compute: Compute, remedy: Remedy) -> tuple[Compute, list[str]]:
