@@ -5,18 +5,17 @@ Unknown keys and wrong types are errors that name the file, the key and, for YAM
 
 from __future__ import annotations
 
-import json
 import re
 import tomllib
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Literal
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from costwarden.errors import ConfigError
 from costwarden.model import Severity
+from costwarden.validation import read_yaml_mapping, validate_model
 
 CONFIG_FILENAMES = (".costwarden.yaml", ".costwarden.yml")
 DEFAULT_REQUIRED_TAGS = (
@@ -98,6 +97,9 @@ class Config(_Strict):
         default_factory=lambda: dict(DEFAULT_REGIONS),
         description="Per provider (aws, google, azure), the region assumed when the IaC declares none.",
     )
+    usage_file: str | None = Field(
+        default=None, description="Usage file (hours, runs, instance-hours per resource), relative to the config."
+    )
     tags: TagsConfig = Field(default_factory=TagsConfig)
     policies: dict[str, PolicyConfig] = Field(
         default_factory=dict, description="Per policy id or name: enabled, severity."
@@ -146,15 +148,17 @@ def load_config(path: Path | None = None, *, cwd: Path | None = None) -> Config:
             return Config()
     try:
         text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"cannot read config: {_reason(exc)}", path=path) from None
+    except OSError as exc:
+        raise ConfigError(f"cannot read config: {exc.strerror}", path=path) from None
+    except UnicodeDecodeError:
+        raise ConfigError("cannot read config: not UTF-8 text", path=path) from None
     if path.name == "pyproject.toml":
         return _from_pyproject(text, path)
     return _from_yaml(text, path)
 
 
 def parse_config(data: Mapping[str, Any], *, source: str = "<config>") -> Config:
-    return _validate(data, source, lambda _loc: None)
+    return validate_model(Config, data, source, ConfigError)
 
 
 def _from_pyproject(text: str, path: Path) -> Config:
@@ -163,87 +167,9 @@ def _from_pyproject(text: str, path: Path) -> Config:
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"invalid TOML: {exc}", path=path) from None
     table = document.get("tool", {}).get("costwarden", {})
-    return _validate(table, str(path), lambda _loc: None, prefix="tool.costwarden.")
+    return validate_model(Config, table, str(path), ConfigError, prefix="tool.costwarden.")
 
 
 def _from_yaml(text: str, path: Path) -> Config:
-    try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = mark.line + 1 if mark is not None else None
-        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        raise ConfigError(f"invalid YAML: {problem}", path=path, line=line) from None
-    if data is None:
-        data = {}
-    if not isinstance(data, dict):
-        raise ConfigError("the config must be a mapping of keys to values", path=path, line=1)
-    return _validate(data, str(path), lambda loc: _yaml_line(root, loc))
-
-
-def _validate(
-    data: Mapping[str, Any],
-    source: str,
-    line_of: Any,
-    prefix: str = "",
-) -> Config:
-    try:
-        return Config.model_validate(data)
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        loc = _input_path(data, first["loc"])
-        key = prefix + ".".join(_key_text(part) for part in loc)
-        reason = "unknown key" if first["type"] == "extra_forbidden" else first["msg"].removeprefix("Value error, ")
-        more = len(exc.errors()) - 1
-        suffix = f" (and {more} more)" if more else ""
-        raise ConfigError(f"{key}: {reason}{suffix}", path=source, line=line_of(loc)) from None
-
-
-def _key_text(part: Any) -> str:
-    text = str(part)
-    return text if re.fullmatch(r"[\w:./-]+", text) else json.dumps(text)
-
-
-def _input_path(data: Any, loc: Sequence[Any]) -> tuple[Any, ...]:
-    """The part of an error location that names keys of the input (not union members)."""
-    path: list[Any] = []
-    node = data
-    for part in loc:
-        found = (isinstance(node, Mapping) and part in node) or (
-            isinstance(node, list) and isinstance(part, int) and part < len(node)
-        )
-        if not found:
-            if isinstance(node, Mapping):
-                path.append(part)  # a required key that is missing: still the user's key
-            break
-        node = node[part]
-        path.append(part)
-    return tuple(path)
-
-
-def _yaml_line(root: yaml.Node | None, loc: Sequence[Any]) -> int | None:
-    """The 1-based line of the YAML node at ``loc`` (or of its nearest ancestor)."""
-    node = root
-    line = node.start_mark.line + 1 if node is not None else None
-    for part in loc:
-        if isinstance(node, yaml.MappingNode):
-            for key, value in node.value:
-                if key.value == str(part):
-                    line = key.start_mark.line + 1
-                    node = value
-                    break
-            else:
-                return line
-        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) and part < len(node.value):
-            node = node.value[part]
-            line = node.start_mark.line + 1
-        else:
-            return line
-    return line
-
-
-def _reason(exc: BaseException) -> str:
-    if isinstance(exc, OSError):
-        return exc.strerror or type(exc).__name__
-    return str(exc)
+    data, lines = read_yaml_mapping(text, str(path), ConfigError)
+    return validate_model(Config, data, str(path), ConfigError, line_of=lines)

@@ -128,8 +128,8 @@ class Resource:
     compute: Compute | None = None
     extra_compute: tuple[Compute, ...] = ()
     """Further parts priced with the resource: an endpoint's other production variants."""
-    compute_before: Compute | None = None
-    """What ran before this change, for updates, replacements, no-ops and deletes."""
+    compute_before: tuple[Compute, ...] = ()
+    """Every part that ran before this change (updates, replacements, no-ops, deletes)."""
     scaling: Scaling | None = None
     cloud_id: str | None = None
     """The provider's id of a resource that exists already (from the plan's prior state)."""
@@ -240,12 +240,14 @@ class ScanResult:
     resources: tuple[Resource, ...]
     violations: tuple[Violation, ...]
     costs: Mapping[str, ResourceCost]
-    """By ``Resource.key``."""
+    """After this change, by ``Resource.key``."""
     catalog: CatalogInfo
     errors: tuple[Problem, ...] = ()
     warnings: tuple[Problem, ...] = ()
     suppressed: tuple[Violation, ...] = ()
     inputs: tuple[str, ...] = ()
+    costs_before: Mapping[str, ResourceCost] = field(default_factory=dict)
+    """Before this change, for resources that exist already, by ``Resource.key``."""
 
     @property
     def totals(self) -> Totals:

@@ -85,7 +85,7 @@ def test_yaml_wins_over_pyproject_and_pyproject_without_table_is_ignored(tmp_pat
             3,
         ),
         ("fail_on: [\n", "invalid YAML", 2),
-        ("- a\n- b\n", "the config must be a mapping", 1),
+        ("- a\n- b\n", "expected a mapping of keys to values", 1),
     ],
 )
 def test_yaml_errors_name_file_key_and_line(tmp_path, text, message, line):
@@ -117,6 +117,7 @@ def test_schema_describes_every_key():
         "fail_on",
         "fail_on_cost",
         "default_regions",
+        "usage_file",
         "tags",
         "policies",
     }

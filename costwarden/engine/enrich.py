@@ -23,7 +23,7 @@ def _enrich_one(resource: Resource, by_key: Mapping[str, Resource], catalog: Cat
         resource,
         compute=compute,
         extra_compute=tuple(_complete(c, catalog, config) for c in resource.extra_compute),
-        compute_before=_complete(resource.compute_before, catalog, config) if resource.compute_before else None,
+        compute_before=tuple(_complete(c, catalog, config) for c in resource.compute_before),
     )
 
 

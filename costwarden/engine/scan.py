@@ -17,7 +17,8 @@ from costwarden.model import Problem, Resource, ResourceCost, ScanResult, Violat
 from costwarden.policies import BUILTIN
 from costwarden.policies.base import Context, Policy
 from costwarden.pricing.catalog import Catalog, shipped_catalog
-from costwarden.pricing.impact import cost_impact, resource_cost
+from costwarden.pricing.impact import cost_impact, price_parts, resource_cost
+from costwarden.pricing.usage import UsageFile, apply_usage
 
 Input = str | Path | Document
 
@@ -30,6 +31,7 @@ def scan(
     policies: Sequence[Policy] | None = None,
     input_format: str | None = None,
     stdin: BinaryIO | None = None,
+    usage: UsageFile | None = None,
 ) -> ScanResult:
     """Scan files, directories (walked for known inputs), ``-`` (stdin) or in-memory documents.
 
@@ -50,7 +52,15 @@ def scan(
             loaded.errors.extend(result.errors)
 
     resources = enrich(loaded.resources, catalog, config)
+    if usage is not None:
+        resources, unused = apply_usage(resources, usage)
+        loaded.warnings.extend(Problem(f"usage entry {key!r} matches no resource") for key in unused)
     costs = _costs(resources, catalog, loaded.warnings)
+    costs_before = {
+        r.key: cost
+        for r in resources
+        if r.compute_before and isinstance(cost := price_parts(r.address, r.compute_before, catalog), ResourceCost)
+    }
     context = Context(config=config, catalog=catalog, resources={r.key: r for r in resources})
     evaluation = evaluate(resources, BUILTIN if policies is None else policies, context)
     by_key = context.resources
@@ -70,6 +80,7 @@ def scan(
         errors=tuple(loaded.errors + evaluation.errors),
         warnings=tuple(loaded.warnings + evaluation.warnings),
         inputs=tuple(names),
+        costs_before=costs_before,
     )
 
 

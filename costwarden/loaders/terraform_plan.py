@@ -20,7 +20,7 @@ from costwarden.loaders.plan_json import WRAPPER_HINT, PlanText, address_lines, 
 from costwarden.loaders.plan_tags import effective_tags
 from costwarden.loaders.terraform_compute import Planned, build
 from costwarden.loaders.values import as_dict, as_list, as_str
-from costwarden.model import Action, Location, Problem, Resource
+from costwarden.model import Action, Compute, Location, Problem, Resource
 
 NAME: str = "terraform-plan"
 PATTERNS: tuple[str, ...] = ("*.json",)
@@ -162,9 +162,10 @@ class _Reader:
 
         built = build(planned(values, after_unknown))
         before = as_dict(change.get("before"))
-        compute_before = None
+        compute_before: tuple[Compute, ...] = ()
         if action != "create" and before and built.compute is not None:
-            compute_before = build(planned(before, {})).compute
+            was = build(planned(before, {}))
+            compute_before = (was.compute, *was.extra_compute) if was.compute else ()
         tags = effective_tags(resource_type, values, after_unknown, settings)
         unknown = frozenset(key for key, value in as_dict(after_unknown).items() if _has_true(value))
         if not tags.complete:

@@ -8,8 +8,6 @@ from costwarden.model import Compute, CostImpact, Remedy, Resource, ResourceCost
 from costwarden.pricing import Quote, quote
 from costwarden.pricing.catalog import Catalog
 
-_COMPUTE_FIELDS = {f.name for f in dataclasses.fields(Compute)}
-
 
 def resource_cost(resource: Resource, catalog: Catalog) -> ResourceCost | str | None:
     """The resource's monthly cost; a reason string when it cannot be priced; ``None`` when
@@ -36,11 +34,44 @@ def price_parts(address: str, parts: tuple[Compute, ...], catalog: Catalog) -> R
     )
 
 
-def apply_remedy(compute: Compute, remedy: Remedy) -> tuple[Compute, list[str]]:
-    """The compute with the remedy's changes; the keys this cost model cannot apply."""
-    known = {key: value for key, value in remedy.changes.items() if key in _COMPUTE_FIELDS}
-    ignored = sorted(set(remedy.changes) - set(known))
-    return dataclasses.replace(compute, **known), ignored
+REMEDY_KEYS = {
+    "instance_type": "the instance type to move to",
+    "market": "on_demand or spot",
+    "replicas": "instances to run (count)",
+    "hours_per_month": "hours the fleet runs each month",
+    "min_replicas": "instances kept outside active hours (with active_hours_per_month)",
+    "active_hours_per_month": "hours a month at full size",
+}
+
+
+def apply_remedy(compute: Compute, remedy: Remedy) -> tuple[tuple[Compute, ...], list[str]]:
+    """The compute as the remedy would leave it, as parts to price; the keys not understood.
+
+    ``min_replicas`` with ``active_hours_per_month`` splits the fleet: ``min_replicas``
+    instances around the clock, the rest only during the active hours.
+    """
+    changes = remedy.changes
+    changed = compute
+    if "instance_type" in changes:
+        changed = dataclasses.replace(changed, instance_type=str(changes["instance_type"]), gpu=None)
+    if changes.get("market") in ("on_demand", "spot"):
+        changed = dataclasses.replace(changed, market=changes["market"], spot_count=0)
+    if "replicas" in changes:
+        changed = dataclasses.replace(changed, count=int(changes["replicas"]))
+    if "hours_per_month" in changes:
+        changed = dataclasses.replace(changed, hours_per_month=float(changes["hours_per_month"]))
+    ignored = sorted(set(changes) - set(REMEDY_KEYS))
+    active = changes.get("active_hours_per_month")
+    if "min_replicas" not in changes:
+        if active is not None:
+            changed = dataclasses.replace(changed, hours_per_month=float(active))
+        return (changed,), ignored
+    floor = int(changes["min_replicas"])
+    total = changed.count or 0
+    hours = float(active) if active is not None else changed.hours_per_month
+    always_on = dataclasses.replace(changed, count=min(floor, total), instance_hours=None)
+    burst = dataclasses.replace(changed, count=max(total - floor, 0), hours_per_month=hours, instance_hours=None)
+    return (always_on, burst), ignored
 
 
 def cost_impact(
@@ -56,18 +87,18 @@ def cost_impact(
             basis=f"spend at stake: {cost.basis}",
             catalog_version=catalog.version,
         )
-    changed, ignored = apply_remedy(resource.compute, remedy)
-    after = quote(changed, catalog)
-    if not isinstance(after, Quote):
-        basis = f"{cost.basis}; remedy not priced: {after.reason}"
+    parts, ignored = apply_remedy(resource.compute, remedy)
+    after = price_parts(resource.address, (*parts, *resource.extra_compute), catalog)
+    if isinstance(after, str):
+        basis = f"{cost.basis}; remedy not priced: {after}"
         return CostImpact(cost.monthly_cost, cost.monthly_cost, 0.0, basis, catalog.version)
     basis = f"now: {cost.basis}. After {_describe(remedy)}: {after.basis}"
     if ignored:
         basis += f" (not priced: {', '.join(ignored)})"
     return CostImpact(
         monthly_cost=cost.monthly_cost,
-        monthly_cost_after=after.monthly,
-        monthly_savings=cost.monthly_cost - after.monthly,
+        monthly_cost_after=after.monthly_cost,
+        monthly_savings=cost.monthly_cost - after.monthly_cost,
         basis=basis,
         catalog_version=catalog.version,
     )

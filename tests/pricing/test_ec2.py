@@ -1,3 +1,5 @@
+import dataclasses
+
 import pytest
 
 from costwarden.model import Compute, Remedy
@@ -74,6 +76,42 @@ def test_region_assumed_is_in_the_basis():
 
 def test_apply_remedy_changes_compute_fields_and_reports_the_rest():
     compute = Compute(provider="aws", instance_type="p4d.24xlarge", region="us-east-1")
-    changed, ignored = apply_remedy(compute, Remedy({"instance_type": "g6e.12xlarge", "min_replicas": 0}))
+    (changed,), ignored = apply_remedy(compute, Remedy({"instance_type": "g6e.12xlarge", "checkpointing": True}))
     assert changed.instance_type == "g6e.12xlarge"
-    assert ignored == ["min_replicas"]
+    assert ignored == ["checkpointing"]
+
+
+@pytest.mark.parametrize(
+    ("changes", "monthly"),
+    [
+        ({"market": "spot"}, 4 * M5 * 730),  # m5 has no spot figure: the upper bound
+        ({"replicas": 1}, 1 * M5 * 730),
+        ({"hours_per_month": 200}, 4 * M5 * 200),
+        ({"active_hours_per_month": 260}, 4 * M5 * 260),
+        ({"min_replicas": 0, "active_hours_per_month": 260}, 4 * M5 * 260),
+        ({"min_replicas": 1, "active_hours_per_month": 260}, M5 * 730 + 3 * M5 * 260),
+    ],
+)
+def test_remedies_priced_as_changes(changes, monthly):
+    compute = Compute(provider="aws", instance_type="m5.large", region="us-east-1", count=4)
+    parts, ignored = apply_remedy(compute, Remedy(changes))
+    assert ignored == []
+    assert sum(quote(part, CATALOG).monthly for part in parts) == pytest.approx(monthly)
+
+
+def test_training_job_priced_per_run_and_per_month():
+    compute = Compute(
+        provider="aws",
+        instance_type="ml.p3.2xlarge",
+        region="us-east-1",
+        count=2,
+        service="sagemaker",
+        workload="training",
+        run_hours=10,
+    )
+    once = quote(compute, CATALOG)
+    assert once.monthly == pytest.approx(2 * 3.825 * 10)
+    assert "$76.50 per run of at most 10 h; 1 run/month assumed (set runs_per_month in the usage file)" in once.basis
+    assert "SageMaker training" in once.basis
+    weekly = quote(dataclasses.replace(compute, runs_per_month=4), CATALOG)
+    assert weekly.monthly == pytest.approx(4 * 76.5)
