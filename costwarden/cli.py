@@ -17,13 +17,15 @@ from pathlib import Path
 from typing import BinaryIO, TextIO
 
 from costwarden._version import __version__
-from costwarden.config import Config, config_schema, load_config
+from costwarden.config import Config, config_schema, find_config, load_config
 from costwarden.engine.scan import scan
 from costwarden.errors import ConfigError, CostwardenError
 from costwarden.loaders import LOADERS
 from costwarden.model import Severity
 from costwarden.policies import BUILTIN
+from costwarden.pricing.usage import UsageFile, load_usage
 from costwarden.reports import REPORTERS, ReportOptions
+from costwarden.reports.cost import breakdown, render_json, render_text
 
 FAIL_ON_CHOICES = [s.label for s in Severity] + ["never"]
 
@@ -86,9 +88,17 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--fail-on", choices=FAIL_ON_CHOICES, help="exit 1 at this severity (high)")
     run.add_argument("--fail-on-cost", type=_usd, metavar="USD", help="exit 1 at this monthly impact")
     run.add_argument("--all", action="store_true", help="text: list every violation")
+    run.add_argument("--usage-file", type=Path, help="hours, runs and instance-hours per resource")
     color = run.add_mutually_exclusive_group()
     color.add_argument("--color", dest="color", action="store_true", default=None)
     color.add_argument("--no-color", dest="color", action="store_false")
+
+    cost = commands.add_parser("cost", help="what the change costs per month: per resource, team, service")
+    cost.add_argument("paths", nargs="+", metavar="PATH", help="files, directories, or - for stdin")
+    cost.add_argument("-c", "--config", type=Path, help="config file (default: discovered in .)")
+    cost.add_argument("--format", choices=sorted(LOADERS), help="read every input as this format")
+    cost.add_argument("-o", "--output", choices=["text", "json"], default="text", help="report format")
+    cost.add_argument("--usage-file", type=Path, help="hours, runs and instance-hours per resource")
 
     commands.add_parser("policies", help="list the built-in policies")
     config = commands.add_parser("config", help="configuration helpers")
@@ -108,6 +118,8 @@ def main(argv: Sequence[str] | None = None, world: World | None = None) -> int:
             return _scan(args, world)
         if args.command == "policies":
             return _policies(world)
+        if args.command == "cost":
+            return _cost(args, world)
         json.dump(config_schema(), world.stdout, indent=2)
         world.stdout.write("\n")
         return 0
@@ -119,37 +131,44 @@ def main(argv: Sequence[str] | None = None, world: World | None = None) -> int:
         return 1
 
 
-def _config(args: argparse.Namespace, world: World) -> Config:
+def _config(args: argparse.Namespace, world: World) -> tuple[Config, UsageFile | None]:
+    """The config (file, then command line) and the usage file it or the command line names."""
     path = args.config
     if path is not None and not path.is_absolute():
         path = world.cwd / path
     if path is not None and not path.is_file():
         raise ConfigError("config file not found", path=args.config)
+    path = path or find_config(world.cwd)
     config = load_config(path, cwd=world.cwd)
     overrides: dict[str, object] = {}
-    if args.fail_on:
+    if getattr(args, "fail_on", None):
         overrides["fail_on"] = args.fail_on
-    if args.fail_on_cost is not None:
+    if getattr(args, "fail_on_cost", None) is not None:
         overrides["fail_on_cost"] = args.fail_on_cost
-    return config.model_copy(update=overrides) if overrides else config
+    if overrides:
+        config = config.model_copy(update=overrides)
+    usage_path = args.usage_file
+    if usage_path is not None and not usage_path.is_absolute():
+        usage_path = world.cwd / usage_path
+    elif usage_path is None and config.usage_file:
+        usage_path = (path.parent if path else world.cwd) / config.usage_file
+    return config, load_usage(usage_path) if usage_path is not None else None
 
 
 def _scan(args: argparse.Namespace, world: World) -> int:
-    config = _config(args, world)
+    config, usage = _config(args, world)
     result = scan(
         [_resolve(path, world) for path in args.paths],
         config,
         input_format=args.format,
         stdin=world.stdin,
+        usage=usage,
     )
-    tty = world.stdout.isatty()
-    color = args.color if args.color is not None else tty and "NO_COLOR" not in world.environ
-    width = int(world.environ.get("COLUMNS", "0") or 0) or (os.get_terminal_size().columns if tty else 120)
     options = ReportOptions(
         fail_on=config.fail_on_severity,
         fail_on_cost=config.fail_on_cost,
-        color=color,
-        width=width,
+        color=_color(args.color, world),
+        width=_width(world),
         max_rows=None if args.all else 200,
     )
     outputs = args.output or [OutputSpec("text", None)]
@@ -169,6 +188,31 @@ def _scan(args: argparse.Namespace, world: World) -> int:
         except OSError as exc:
             raise CostwardenError(f"cannot write report: {exc.strerror}", path=spec.path) from None
     return result.exit_code(config.fail_on_severity, config.fail_on_cost)
+
+
+def _cost(args: argparse.Namespace, world: World) -> int:
+    config, usage = _config(args, world)
+    paths = [_resolve(path, world) for path in args.paths]
+    result = scan(paths, config, input_format=args.format, stdin=world.stdin, usage=usage, policies=())
+    for problem in result.errors:
+        print(f"costwarden: error: {problem}", file=world.stderr)
+    data = breakdown(result)
+    if args.output == "json":
+        render_json(data, world.stdout)
+    else:
+        render_text(data, world.stdout, ReportOptions(width=_width(world), color=_color(None, world)))
+    return 2 if result.errors else 0
+
+
+def _color(requested: bool | None, world: World) -> bool:
+    if requested is not None:
+        return requested
+    return world.stdout.isatty() and "NO_COLOR" not in world.environ
+
+
+def _width(world: World) -> int:
+    columns = int(world.environ.get("COLUMNS", "0") or 0)
+    return columns or (os.get_terminal_size().columns if world.stdout.isatty() else 120)
 
 
 def _resolve(path: str, world: World) -> str:

@@ -1,0 +1,108 @@
+import io
+import json
+from pathlib import Path
+
+import pytest
+
+from costwarden import Document, scan
+from costwarden.cli import World, main
+from costwarden.reports.cost import breakdown, render_json
+from tests.plans import FULL_TAGS, change, dumps, plan
+
+EXAMPLE = Path(__file__).parents[2] / "examples" / "terraform" / "gpu-fleet.plan.json"
+
+
+def run(*argv, cwd=None):
+    out, err = io.StringIO(), io.StringIO()
+    code = main(list(argv), World(out, err, io.BytesIO(), {}, cwd or Path.cwd()))
+    return code, out.getvalue(), err.getvalue()
+
+
+def test_totals_equal_the_sum_of_rows_and_groups():
+    code, out, _ = run("cost", str(EXAMPLE), "-o", "json")
+    assert code == 0
+    report = json.loads(out)
+    rows = report["resources"]
+    for key in ("monthly_before", "monthly_after", "monthly_change"):
+        assert report["total"][key] == pytest.approx(sum(r[key] for r in rows), abs=1e-9)
+        for grouping in ("by_team", "by_service"):
+            assert report["total"][key] == pytest.approx(sum(g[key] for g in report[grouping]), abs=1e-9)
+    assert report["total"]["monthly_after"] == 29959.94
+    assert report["catalog"] == {"version": "2026.11.29", "date": "2026-11-29"}
+    teams = {g["name"]: g["monthly_after"] for g in report["by_team"]}
+    assert teams == {"ml-platform": 26420.9, "ml-serving": 3539.04}
+
+
+def test_updates_show_before_and_after_and_deletes_show_savings():
+    gone = change(
+        "aws_instance.old", None, actions=("delete",), before={"instance_type": "p4d.24xlarge", "tags_all": FULL_TAGS}
+    )
+    resized = change(
+        "aws_instance.web",
+        {"instance_type": "m5.2xlarge", "tags_all": {}},
+        actions=("update",),
+        before={"instance_type": "m5.large"},
+    )
+    same = change(
+        "aws_instance.same", {"instance_type": "m5.large"}, actions=("no-op",), before={"instance_type": "m5.large"}
+    )
+    data = breakdown(scan(Document("p.json", dumps(plan(gone, resized, same))), policies=()))
+    rows = {r.address: r for r in data.rows}
+    assert (rows["aws_instance.old"].before, rows["aws_instance.old"].after) == (16029.08, 0.0)
+    assert rows["aws_instance.old"].change == -16029.08
+    assert (rows["aws_instance.web"].before, rows["aws_instance.web"].after) == (70.08, 280.32)
+    assert rows["aws_instance.same"].change == 0
+    assert data.total.change == pytest.approx(-16029.08 + 210.24)
+    teams = {g.name for g in data.by_team}
+    assert teams == {"ml-platform", "(untagged)"}
+
+
+def test_unpriced_resources_are_listed():
+    data = breakdown(
+        scan(
+            Document(
+                "p.json",
+                dumps(plan(change("aws_instance.x", {"instance_type": None}, after_unknown={"instance_type": True}))),
+            ),
+            policies=(),
+        )
+    )
+    assert data.rows == ()
+    assert "instance type not in the plan" in data.unpriced[0].message
+    stream = io.StringIO()
+    render_json(data, stream)
+    assert json.loads(stream.getvalue())["unpriced"][0]["address"] == "aws_instance.x"
+
+
+def test_text_breakdown_and_usage_file(tmp_path):
+    usage = tmp_path / "usage.yml"
+    usage.write_text("resource_usage:\n  aws_instance.trainer:\n    hours_per_month: 73\n")
+    code, out, _ = run("cost", str(EXAMPLE), "--usage-file", str(usage))
+    assert code == 0
+    assert "$1,602.91" in out  # 21.957642 x 73
+    assert "By finops:team" in out and "By finops:service" in out
+
+
+def test_usage_file_named_in_config_is_relative_to_it(tmp_path):
+    (tmp_path / "usage.yml").write_text("resource_usage:\n  aws_instance.trainer:\n    hours_per_month: 73\n")
+    (tmp_path / ".costwarden.yaml").write_text("usage_file: usage.yml\n")
+    code, out, _ = run("cost", str(EXAMPLE), "-o", "json", cwd=tmp_path)
+    assert code == 0
+    trainer = next(r for r in json.loads(out)["resources"] if r["address"] == "aws_instance.trainer")
+    assert trainer["monthly_after"] == 1602.91
+
+
+def test_bad_usage_file_is_exit_2_one_line(tmp_path):
+    usage = tmp_path / "usage.yml"
+    usage.write_text("resource_usage:\n  a:\n    hours: 1\n")
+    code, _, err = run("scan", str(EXAMPLE), "--usage-file", str(usage))
+    assert code == 2
+    assert err == f"costwarden: error: {usage}:3: resource_usage.a.hours: unknown key\n"
+
+
+def test_cost_of_a_bad_input_is_exit_2_and_the_rest_still_priced(tmp_path):
+    (tmp_path / "bad.json").write_text("{")
+    code, out, err = run("cost", str(tmp_path / "bad.json"), str(EXAMPLE), "-o", "json")
+    assert code == 2
+    assert "bad.json:1: truncated JSON" in err
+    assert json.loads(out)["total"]["monthly_after"] == 29959.94
