@@ -23,6 +23,8 @@ from costwarden.errors import ConfigError, CostwardenError
 from costwarden.loaders import LOADERS
 from costwarden.model import Severity
 from costwarden.policies import BUILTIN
+from costwarden.pricing.catalog import Catalog, load_catalog
+from costwarden.pricing.update import AZURE_PRICES_URL, UpdateRequest, update
 from costwarden.pricing.usage import UsageFile, load_usage
 from costwarden.reports import REPORTERS, ReportOptions
 from costwarden.reports.cost import breakdown, render_json, render_text
@@ -89,6 +91,7 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--fail-on-cost", type=_usd, metavar="USD", help="exit 1 at this monthly impact")
     run.add_argument("--all", action="store_true", help="text: list every violation")
     run.add_argument("--usage-file", type=Path, help="hours, runs and instance-hours per resource")
+    run.add_argument("--catalog", type=Path, metavar="DIR", help="price catalog directory (default: shipped)")
     color = run.add_mutually_exclusive_group()
     color.add_argument("--color", dest="color", action="store_true", default=None)
     color.add_argument("--no-color", dest="color", action="store_false")
@@ -99,6 +102,17 @@ def _parser() -> argparse.ArgumentParser:
     cost.add_argument("--format", choices=sorted(LOADERS), help="read every input as this format")
     cost.add_argument("-o", "--output", choices=["text", "json"], default="text", help="report format")
     cost.add_argument("--usage-file", type=Path, help="hours, runs and instance-hours per resource")
+    cost.add_argument("--catalog", type=Path, metavar="DIR", help="price catalog directory (default: shipped)")
+
+    prices = commands.add_parser("prices", help="price catalogs")
+    price_commands = prices.add_subparsers(dest="prices_command", required=True, metavar="ACTION")
+    updater = price_commands.add_parser("update", help="write a new dated catalog from the providers' price APIs")
+    updater.add_argument("--out", type=Path, required=True, help="directory for the new catalog files")
+    updater.add_argument("--aws-region", action="append", default=[], help="AWS region to fetch (repeatable)")
+    updater.add_argument("--azure-region", action="append", default=[], help="Azure region to fetch (repeatable)")
+    updater.add_argument("--aws-pricing-endpoint", help="Price List API endpoint (a mirror or proxy)")
+    updater.add_argument("--aws-ec2-endpoint", help="EC2 API endpoint (a mirror or proxy)")
+    updater.add_argument("--azure-url", default=AZURE_PRICES_URL, help="Azure Retail Prices API URL")
 
     commands.add_parser("policies", help="list the built-in policies")
     config = commands.add_parser("config", help="configuration helpers")
@@ -120,6 +134,8 @@ def main(argv: Sequence[str] | None = None, world: World | None = None) -> int:
             return _policies(world)
         if args.command == "cost":
             return _cost(args, world)
+        if args.command == "prices":
+            return _prices_update(args, world)
         json.dump(config_schema(), world.stdout, indent=2)
         world.stdout.write("\n")
         return 0
@@ -163,6 +179,7 @@ def _scan(args: argparse.Namespace, world: World) -> int:
         input_format=args.format,
         stdin=world.stdin,
         usage=usage,
+        catalog=_catalog(args, world),
     )
     options = ReportOptions(
         fail_on=config.fail_on_severity,
@@ -190,10 +207,44 @@ def _scan(args: argparse.Namespace, world: World) -> int:
     return result.exit_code(config.fail_on_severity, config.fail_on_cost)
 
 
+def _catalog(args: argparse.Namespace, world: World) -> Catalog | None:
+    if args.catalog is None:
+        return None
+    directory = args.catalog if args.catalog.is_absolute() else world.cwd / args.catalog
+    return load_catalog(directory)
+
+
+def _prices_update(args: argparse.Namespace, world: World) -> int:
+    if not args.aws_region and not args.azure_region:
+        raise ConfigError("name at least one --aws-region or --azure-region to fetch")
+    out = args.out if args.out.is_absolute() else world.cwd / args.out
+    request = UpdateRequest(
+        out=out,
+        aws_regions=args.aws_region,
+        azure_regions=args.azure_region,
+        aws_pricing_endpoint=args.aws_pricing_endpoint,
+        aws_ec2_endpoint=args.aws_ec2_endpoint,
+        azure_url=args.azure_url,
+    )
+    written = update(request, log=lambda line: print(line, file=world.stderr))
+    print(
+        f"wrote catalog {written[0].parent} ({len(written)} files); use it with --catalog {args.out}", file=world.stdout
+    )
+    return 0
+
+
 def _cost(args: argparse.Namespace, world: World) -> int:
     config, usage = _config(args, world)
     paths = [_resolve(path, world) for path in args.paths]
-    result = scan(paths, config, input_format=args.format, stdin=world.stdin, usage=usage, policies=())
+    result = scan(
+        paths,
+        config,
+        input_format=args.format,
+        stdin=world.stdin,
+        usage=usage,
+        policies=(),
+        catalog=_catalog(args, world),
+    )
     for problem in result.errors:
         print(f"costwarden: error: {problem}", file=world.stderr)
     data = breakdown(result)

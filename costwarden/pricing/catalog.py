@@ -76,8 +76,8 @@ class Catalog:
         row = self._ec2["prices"].get(region, {}).get(instance_type)
         if row is None:
             return None
-        usd, source = row
-        return HourlyPrice(float(usd), source, self._as_of(self._ec2, source))
+        usd, source, *spot = row
+        return HourlyPrice(float(usd), source, self._as_of(self._ec2, source), spot[0] if spot else None)
 
     def ec2_regions(self, instance_type: str) -> list[str]:
         return sorted(r for r, types in self._ec2["prices"].items() if instance_type in types)

@@ -34,8 +34,8 @@ class Header(_Strict):
 
 class Ec2Catalog(Header):
     sources: dict[str, Source]
-    prices: dict[str, dict[str, tuple[Usd, str]]]
-    """region -> instance type -> (USD/hour, source id)"""
+    prices: dict[str, dict[str, tuple[Usd, str] | tuple[Usd, str, SpotUsd]]]
+    """region -> instance type -> (USD/hour, source id[, spot USD/hour])"""
 
 
 class GpuInstance(_Strict):

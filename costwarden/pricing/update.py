@@ -1,0 +1,231 @@
+"""``costwarden prices update``: a new dated catalog from the providers' public price APIs.
+
+- AWS EC2 on-demand and SageMaker prices from the AWS Price List API (``pricing`` client,
+  ``get_products``), and current spot prices from ``ec2.describe_spot_price_history`` (the
+  median across availability zones of each type's latest price). Needs ``costwarden[aws]``.
+- Azure VM prices (Linux, pay-as-you-go and spot) from the public Azure Retail Prices API,
+  following ``NextPageLink`` while it stays on the same host.
+
+Everything else is carried over from the shipped snapshot. All files are written with the new
+version, so a catalog directory is always one consistent set; the shipped snapshot stays the
+offline default. Point a scan at the result with ``--catalog DIR``.
+"""
+
+from __future__ import annotations
+
+import json
+import statistics
+import urllib.parse
+import urllib.request
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from costwarden.errors import CatalogError, CostwardenError
+from costwarden.pricing.catalog import CATALOG_FILES, validate
+
+AZURE_PRICES_URL = "https://prices.azure.com/api/retail/prices"
+AZURE_MAX_PAGES = 500
+LINUX_FILTERS = {
+    "operatingSystem": "Linux",
+    "tenancy": "Shared",
+    "preInstalledSw": "NA",
+    "capacitystatus": "Used",
+    "licenseModel": "No License required",
+}
+
+
+@dataclass
+class UpdateRequest:
+    out: Path
+    aws_regions: Sequence[str] = ()
+    azure_regions: Sequence[str] = ()
+    today: date = field(default_factory=lambda: datetime.now(UTC).date())
+    aws_pricing_endpoint: str | None = None
+    aws_ec2_endpoint: str | None = None
+    azure_url: str = AZURE_PRICES_URL
+
+
+def shipped_documents() -> dict[str, dict[str, Any]]:
+    folder = resources.files("costwarden.pricing").joinpath("catalogs")
+    return {name: json.loads(folder.joinpath(name).read_text("utf-8")) for name in CATALOG_FILES}
+
+
+def update(request: UpdateRequest, log: Callable[[str], None] = lambda _m: None) -> list[Path]:
+    documents = shipped_documents()
+    stamp = request.today.isoformat()
+    if request.aws_regions:
+        ec2, sagemaker = _aws(request, log)
+        _merge_prices(documents["aws-ec2-on-demand.json"], ec2, f"AWS_PRICE_LIST_API_{stamp}", stamp, _AWS_NOTE)
+        _merge_prices(documents["aws-sagemaker.json"], sagemaker, f"AWS_PRICE_LIST_API_{stamp}", stamp, _SM_NOTE)
+    if request.azure_regions:
+        azure = {region: _azure_region(request, region, log) for region in request.azure_regions}
+        source = f"AZURE_RETAIL_PRICES_API_{stamp}"
+        catalog = documents["azure-vm.json"]
+        for region, sizes in azure.items():
+            catalog["vm_sizes"][region] = {size: [*prices, source] for size, prices in sorted(sizes.items())}
+        catalog["sources"][source] = {"description": _AZURE_NOTE, "as_of": stamp}
+    version = request.today.strftime("%Y.%m.%d")
+    written = []
+    request.out.mkdir(parents=True, exist_ok=True)
+    for name, document in documents.items():
+        document["version"], document["date"] = version, stamp
+        validate(name, str(request.out / name), document)
+        path = request.out / name
+        path.write_text(json.dumps(document, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+        written.append(path)
+    return written
+
+
+_AWS_NOTE = (
+    "AWS Price List API get_products (Linux, shared tenancy, on-demand); spot: EC2 "
+    "DescribeSpotPriceHistory, median across availability zones of the latest price"
+)
+_SM_NOTE = "AWS Price List API get_products, AmazonSageMaker ML instances"
+_AZURE_NOTE = "Azure Retail Prices API, Virtual Machines, Linux consumption (pay-as-you-go and spot)"
+
+
+def _merge_prices(
+    catalog: dict[str, Any], prices: Mapping[str, Mapping[str, Any]], source: str, stamp: str, note: str
+) -> None:
+    for region, by_type in prices.items():
+        current = catalog["prices"].setdefault(region, {})
+        for key, value in by_type.items():
+            current[key] = _with_source(value, source)
+        catalog["prices"][region] = dict(sorted(current.items()))
+    catalog["sources"][source] = {"description": note, "as_of": stamp}
+
+
+def _with_source(value: Any, source: str) -> Any:
+    if isinstance(value, dict):  # SageMaker: component -> price
+        return {component: [usd, source] for component, usd in sorted(value.items())}
+    usd, spot = value
+    return [usd, source] if spot is None else [usd, source, spot]
+
+
+# AWS
+
+
+def _aws(request: UpdateRequest, log: Callable[[str], None]) -> tuple[dict[str, Any], dict[str, Any]]:
+    try:
+        import boto3
+    except ImportError:
+        raise CostwardenError("prices update for AWS needs boto3: pip install 'costwarden[aws]'") from None
+    pricing = boto3.client("pricing", region_name="us-east-1", endpoint_url=request.aws_pricing_endpoint)
+    ec2_prices: dict[str, Any] = {}
+    sagemaker_prices: dict[str, Any] = {}
+    for region in request.aws_regions:
+        on_demand = dict(_ec2_on_demand(pricing, region))
+        ec2 = boto3.client("ec2", region_name=region, endpoint_url=request.aws_ec2_endpoint)
+        spot = _spot_prices(ec2)
+        ec2_prices[region] = {t: (usd, spot.get(t)) for t, usd in on_demand.items()}
+        sagemaker_prices[region] = _sagemaker(pricing, region)
+        ml_types = len(sagemaker_prices[region])
+        log(f"aws {region}: {len(on_demand)} EC2 types ({len(spot)} with spot), {ml_types} ML types")
+    return ec2_prices, sagemaker_prices
+
+
+def _products(pricing: Any, service: str, filters: Mapping[str, str]) -> Iterator[dict[str, Any]]:
+    terms = [{"Type": "TERM_MATCH", "Field": k, "Value": v} for k, v in filters.items()]
+    for page in pricing.get_paginator("get_products").paginate(ServiceCode=service, Filters=terms):
+        for item in page.get("PriceList", []):
+            yield json.loads(item) if isinstance(item, str) else item
+
+
+def _hourly_on_demand(product: Mapping[str, Any]) -> float | None:
+    for offer in product.get("terms", {}).get("OnDemand", {}).values():
+        for dimension in offer.get("priceDimensions", {}).values():
+            if dimension.get("unit") in ("Hrs", "Hours", "Hour"):
+                usd = float(dimension.get("pricePerUnit", {}).get("USD", "0"))
+                if usd > 0:
+                    return usd
+    return None
+
+
+def _ec2_on_demand(pricing: Any, region: str) -> Iterator[tuple[str, float]]:
+    for product in _products(pricing, "AmazonEC2", {"regionCode": region, **LINUX_FILTERS}):
+        instance_type = product.get("product", {}).get("attributes", {}).get("instanceType")
+        usd = _hourly_on_demand(product)
+        if instance_type and usd is not None:
+            yield instance_type, usd
+
+
+def _sagemaker(pricing: Any, region: str) -> dict[str, dict[str, float]]:
+    found: dict[str, dict[str, float]] = {}
+    for product in _products(pricing, "AmazonSageMaker", {"regionCode": region}):
+        attributes = product.get("product", {}).get("attributes", {})
+        name, component = attributes.get("instanceName"), attributes.get("component")
+        usd = _hourly_on_demand(product)
+        if name and component and usd is not None and str(name).startswith("ml."):
+            found.setdefault(name, {})[str(component).strip().lower().replace(" ", "_")] = usd
+    return found
+
+
+def _spot_prices(ec2: Any) -> dict[str, float]:
+    latest: dict[tuple[str, str], tuple[str, float]] = {}
+    paginator = ec2.get_paginator("describe_spot_price_history")
+    pages = paginator.paginate(
+        ProductDescriptions=["Linux/UNIX", "Linux/UNIX (Amazon VPC)"], StartTime=datetime.now(UTC)
+    )
+    for page in pages:
+        for entry in page.get("SpotPriceHistory", []):
+            key = (entry["InstanceType"], entry["AvailabilityZone"])
+            stamp = str(entry.get("Timestamp", ""))
+            if key not in latest or stamp > latest[key][0]:
+                latest[key] = (stamp, float(entry["SpotPrice"]))
+    by_type: dict[str, list[float]] = {}
+    for (instance_type, _), (_, usd) in latest.items():
+        by_type.setdefault(instance_type, []).append(usd)
+    return {t: statistics.median(values) for t, values in sorted(by_type.items())}
+
+
+# Azure
+
+
+def _azure_region(
+    request: UpdateRequest, region: str, log: Callable[[str], None]
+) -> dict[str, tuple[float, float | None]]:
+    query = f"serviceName eq 'Virtual Machines' and armRegionName eq '{region}' and priceType eq 'Consumption'"
+    url: str | None = f"{request.azure_url}?{urllib.parse.urlencode({'$filter': query})}"
+    host = urllib.parse.urlsplit(request.azure_url).netloc
+    on_demand: dict[str, float] = {}
+    spot: dict[str, float] = {}
+    pages = 0
+    while url:
+        if urllib.parse.urlsplit(url).netloc != host:
+            raise CatalogError(f"Azure price API sent a next page on another host: {url}")
+        pages += 1
+        if pages > AZURE_MAX_PAGES:
+            raise CatalogError(f"Azure price API: more than {AZURE_MAX_PAGES} pages for {region}")
+        page = _get_json(url)
+        for item in page.get("Items", []):
+            _azure_item(item, on_demand, spot)
+        url = page.get("NextPageLink") or None
+    log(f"azure {region}: {len(on_demand)} VM sizes ({len(spot)} with spot) in {pages} pages")
+    return {size: (usd, spot.get(size)) for size, usd in on_demand.items()}
+
+
+def _azure_item(item: Mapping[str, Any], on_demand: dict[str, float], spot: dict[str, float]) -> None:
+    size, sku = item.get("armSkuName"), str(item.get("skuName", ""))
+    usd = item.get("retailPrice")
+    if not size or not isinstance(usd, int | float) or usd <= 0:
+        return
+    if "Windows" in str(item.get("productName", "")) or sku.endswith("Low Priority"):
+        return
+    if item.get("unitOfMeasure") not in (None, "1 Hour") or item.get("currencyCode", "USD") != "USD":
+        return
+    (spot if sku.endswith(" Spot") else on_demand)[size] = float(usd)
+
+
+def _get_json(url: str) -> dict[str, Any]:
+    try:
+        with urllib.request.urlopen(url, timeout=60) as response:
+            document = json.load(response)
+    except (OSError, json.JSONDecodeError) as exc:
+        raise CatalogError(f"Azure price API: {exc}") from None
+    if not isinstance(document, dict):
+        raise CatalogError("Azure price API: the response is not a JSON object")
+    return document
