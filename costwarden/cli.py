@@ -20,8 +20,9 @@ from costwarden._version import __version__
 from costwarden.config import Config, config_schema, find_config, load_config
 from costwarden.engine.scan import scan
 from costwarden.errors import ConfigError, CostwardenError
+from costwarden.gcpause import gc_paused
 from costwarden.loaders import LOADERS
-from costwarden.model import Severity
+from costwarden.model import ScanResult, Severity
 from costwarden.policies import BUILTIN
 from costwarden.pricing.catalog import Catalog, load_catalog
 from costwarden.pricing.update import AZURE_PRICES_URL, UpdateRequest, update
@@ -193,6 +194,12 @@ def _scan(args: argparse.Namespace, world: World) -> int:
     if not text_on_stdout:
         for problem in result.errors:
             print(f"costwarden: error: {problem}", file=world.stderr)
+    with gc_paused():
+        _write_reports(result, outputs, options, world)
+    return result.exit_code(config.fail_on_severity, config.fail_on_cost)
+
+
+def _write_reports(result: ScanResult, outputs: list[OutputSpec], options: ReportOptions, world: World) -> None:
     for spec in outputs:
         reporter = REPORTERS[spec.format]
         if spec.path is None:
@@ -204,7 +211,6 @@ def _scan(args: argparse.Namespace, world: World) -> int:
                 reporter.render(result, stream, ReportOptions(**{**options.__dict__, "color": False}))
         except OSError as exc:
             raise CostwardenError(f"cannot write report: {exc.strerror}", path=spec.path) from None
-    return result.exit_code(config.fail_on_severity, config.fail_on_cost)
 
 
 def _catalog(args: argparse.Namespace, world: World) -> Catalog | None:

@@ -12,6 +12,7 @@ from costwarden.config import Config
 from costwarden.engine.enrich import enrich
 from costwarden.engine.evaluate import evaluate
 from costwarden.errors import LoadError
+from costwarden.gcpause import gc_paused
 from costwarden.loaders import Document, Loaded, expand, load_document
 from costwarden.model import Problem, Resource, ResourceCost, ScanResult, Violation
 from costwarden.policies import BUILTIN
@@ -38,6 +39,19 @@ def scan(
     Nothing raises for bad input: each unreadable or malformed document is an error on the
     result, and every other document is still scanned.
     """
+    with gc_paused():
+        return _scan(inputs, config, catalog, policies, input_format, stdin, usage)
+
+
+def _scan(
+    inputs: Input | Iterable[Input],
+    config: Config | None,
+    catalog: Catalog | None,
+    policies: Sequence[Policy] | None,
+    input_format: str | None,
+    stdin: BinaryIO | None,
+    usage: UsageFile | None,
+) -> ScanResult:
     config = config or Config()
     catalog = catalog or shipped_catalog()
     if isinstance(inputs, str | Path | Document):

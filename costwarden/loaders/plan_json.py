@@ -8,15 +8,13 @@ address to the line of the plan file where its ``resource_changes`` entry starts
 from __future__ import annotations
 
 import codecs
-import gc
 import json
 import re
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
 from costwarden.errors import LoadError
+from costwarden.gcpause import gc_paused
 
 _BOMS = (
     (codecs.BOM_UTF8, "utf-8-sig"),
@@ -41,25 +39,13 @@ class PlanText:
     wrapped: bool = False
 
 
-@contextmanager
-def _gc_paused() -> Iterator[None]:
-    """Building a large object graph triggers the cyclic collector for nothing: pause it."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
-
-
 def read_json(path: str, data: bytes) -> PlanText:
     if not data.strip():
         raise LoadError("empty file", path=path)
     encoding = next((enc for bom, enc in _BOMS if data.startswith(bom)), None)
     if encoding is None and _json_starts(data.lstrip()[:16].decode("latin-1")):
         try:
-            with _gc_paused():
+            with gc_paused():
                 return PlanText(json.loads(data), data)
         except UnicodeDecodeError:
             raise LoadError("not UTF-8 text", path=path) from None
@@ -83,7 +69,7 @@ def _read_decoded(path: str, data: bytes, encoding: str) -> PlanText:
         start += 1
     body = "".join(lines[start:])
     try:
-        with _gc_paused():
+        with gc_paused():
             document, end = json.JSONDecoder().raw_decode(body)
     except json.JSONDecodeError as exc:
         raise LoadError(_json_reason(exc), path=path, line=start + exc.lineno) from None

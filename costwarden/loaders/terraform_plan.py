@@ -164,7 +164,7 @@ class _Reader:
         before = as_dict(change.get("before"))
         compute_before: tuple[Compute, ...] = ()
         if action != "create" and before and built.compute is not None:
-            was = build(planned(before, {}))
+            was = built if before == values else build(planned(before, {}))
             compute_before = (was.compute, *was.extra_compute) if was.compute else ()
         tags = effective_tags(resource_type, values, after_unknown, settings)
         unknown = frozenset(key for key, value in as_dict(after_unknown).items() if _has_true(value))
