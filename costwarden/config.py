@@ -97,6 +97,10 @@ class Config(_Strict):
         default_factory=lambda: dict(DEFAULT_REGIONS),
         description="Per provider (aws, google, azure), the region assumed when the IaC declares none.",
     )
+    kubernetes_cloud: Literal["aws", "google", "azure"] = Field(
+        default="aws",
+        description="The cloud whose prices apply to GPU classes named without one (nvidia.com/gpu.product).",
+    )
     usage_file: str | None = Field(
         default=None, description="Usage file (hours, runs, instance-hours per resource), relative to the config."
     )

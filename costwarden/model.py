@@ -100,6 +100,8 @@ class Compute:
     """Usage file: instance-hours per month, replacing ``count x hours_per_month``."""
     assumptions: tuple[str, ...] = ()
     """What the loader had to assume, in words; every price's basis repeats them."""
+    share: float = 1.0
+    """The fraction of one instance each replica uses: a pod asking 2 of a node's 4 GPUs is 0.5."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,6 +110,32 @@ class Scaling:
     max: int | None = None
     desired: int | None = None
     scale_to_zero: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class NodeHints:
+    """What a Kubernetes pod says about the node it needs; the engine picks a priced node."""
+
+    instance_types: tuple[str, ...] = ()
+    families: tuple[str, ...] = ()
+    gpu_classes: tuple[str, ...] = ()
+    cloud: str | None = None
+    node_pool: str | None = None
+    """``karpenter.sh/nodepool``: the NodePool whose requirements apply."""
+    source: str = ""
+    """The label that named the node, for the cost basis."""
+
+
+@dataclass(frozen=True, slots=True)
+class Training:
+    """What a training job declares about interruptions. ``None`` is unknown (bound at run time)."""
+
+    spot: bool | None = None
+    checkpoint: bool | None = None
+    max_runtime_seconds: float | None = None
+    max_wait_seconds: float | None = None
+    stopping_known: bool = True
+    """False when the stopping condition itself is bound at run time."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,6 +159,13 @@ class Resource:
     compute_before: tuple[Compute, ...] = ()
     """Every part that ran before this change (updates, replacements, no-ops, deletes)."""
     scaling: Scaling | None = None
+    """Autoscaling bounds; ``None`` when nothing scales the resource."""
+    training: Training | None = None
+    node_hints: NodeHints | None = None
+    model: str | None = None
+    """The model served or trained, when the input names it (``meta-llama/Llama-3-8B``)."""
+    model_memory_gib: float | None = None
+    """GPU memory the model needs, when declared or derived from its parameter count."""
     cloud_id: str | None = None
     """The provider's id of a resource that exists already (from the plan's prior state)."""
     links: Mapping[str, str] = field(default_factory=dict)

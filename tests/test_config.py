@@ -118,6 +118,7 @@ def test_schema_describes_every_key():
         "fail_on_cost",
         "default_regions",
         "usage_file",
+        "kubernetes_cloud",
         "tags",
         "policies",
     }

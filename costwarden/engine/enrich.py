@@ -6,13 +6,16 @@ import dataclasses
 from collections.abc import Mapping, Sequence
 
 from costwarden.config import Config
+from costwarden.engine.link import link
+from costwarden.engine.nodes import place
 from costwarden.model import Compute, Gpu, Resource
 from costwarden.pricing.catalog import Catalog, GpuSpec
 
 
 def enrich(resources: Sequence[Resource], catalog: Catalog, config: Config) -> list[Resource]:
-    by_key = {resource.key: resource for resource in resources}
-    return [_enrich_one(resource, by_key, catalog, config) for resource in resources]
+    linked = [place(resource, catalog, config) for resource in link(resources)]
+    by_key = {resource.key: resource for resource in linked}
+    return [_enrich_one(resource, by_key, catalog, config) for resource in linked]
 
 
 def _enrich_one(resource: Resource, by_key: Mapping[str, Resource], catalog: Catalog, config: Config) -> Resource:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from costwarden.errors import LoadError
-from costwarden.loaders import terraform_plan
+from costwarden.loaders import kubernetes, sagemaker, terraform_plan
 from costwarden.loaders.base import Loaded, Loader
 from costwarden.model import Problem
 
@@ -16,6 +16,8 @@ SNIFF_BYTES = 64 * 1024
 
 LOADERS: dict[str, Loader] = {
     terraform_plan.NAME: terraform_plan,
+    sagemaker.NAME: sagemaker,
+    kubernetes.NAME: kubernetes,
 }
 
 

@@ -21,6 +21,11 @@ COST_MODELS: dict[tuple[str, str], CostModel] = {
 
 
 def quote(compute: Compute, catalog: Catalog) -> Quote | Unpriced:
+    if compute.provider == "kubernetes":
+        return Unpriced(
+            "no node selector or affinity names the GPU node (node.kubernetes.io/instance-type, "
+            "karpenter.k8s.aws/instance-family, cloud.google.com/gke-accelerator, nvidia.com/gpu.product)"
+        )
     model = COST_MODELS.get((compute.provider, compute.service))
     if model is None:
         return Unpriced(f"no cost model for {compute.provider} {compute.service} yet")

@@ -155,6 +155,31 @@ class Catalog:
             return None
         return GpuSpec(spec["gpu_model"], float(spec["gpu_count"]), None)
 
+    # Across providers
+
+    def gpu_types(self, provider: str) -> list[tuple[str, str, float, float | None]]:
+        """``(instance type, GPU model, GPUs, GiB per GPU)`` for a provider's GPU types."""
+        if provider == "aws":
+            return [
+                (t, s["gpu_model"], float(s["gpu_count"]), s["gpu_memory_gib"]) for t, s in sorted(self._gpus.items())
+            ]
+        if provider == "google":
+            specs = self._gcp["machine_specs"]
+            return [(t, s["gpu_type"], float(s["gpu_count"]), None) for t, s in sorted(specs.items()) if s["gpu_count"]]
+        if provider == "azure":
+            specs = self._azure["vm_specs"]
+            return [(t, s["gpu_model"], float(s["gpu_count"]), None) for t, s in sorted(specs.items())]
+        return []
+
+    def on_demand(self, provider: str, region: str, instance_type: str) -> float | None:
+        """The on-demand hourly price of a VM or machine type, whatever the provider."""
+        price = {
+            "aws": self.ec2_on_demand,
+            "google": self.gce_machine,
+            "azure": self.azure_vm,
+        }.get(provider, lambda _r, _t: None)(region, instance_type)
+        return price.usd if price else None
+
     # Shared
 
     def gpu_model(self, name: str) -> GpuModel | None:

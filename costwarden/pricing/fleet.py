@@ -42,13 +42,16 @@ def quote(compute: Compute, price: HourlyPrice, catalog: Catalog, what: str) -> 
     if spot_count or (compute.instance_hours is not None and compute.market == "spot"):
         spot_price, spot_basis = spot_hourly(compute, price, catalog)
         parts.append(spot_basis)
-    hourly = on_demand_count * price.usd + spot_count * spot_price
+    on_demand_usd, spot_price = price.usd * compute.share, spot_price * compute.share
+    if compute.share != 1:
+        parts.append(f"{compute.share:.4g} of an instance per replica")
+    hourly = on_demand_count * on_demand_usd + spot_count * spot_price
     fleet = [f"{n} {label}" for n, label in ((on_demand_count, "on-demand"), (spot_count, "spot")) if n]
     parts.append(" + ".join(fleet) or "0 instances")
 
     if compute.instance_hours is not None:
         per_instance = (
-            hourly / compute.count if compute.count else (spot_price if compute.market == "spot" else price.usd)
+            hourly / compute.count if compute.count else (spot_price if compute.market == "spot" else on_demand_usd)
         )
         monthly = per_instance * compute.instance_hours
         parts.append(f"{compute.instance_hours:g} instance-hours/month (usage file)")

@@ -1,0 +1,92 @@
+"""Multi-document YAML with the line where each document starts.
+
+Helm's ``# Source: chart/templates/x.yaml`` header before a document is kept, so a finding
+can name the template. CloudFormation's short-form intrinsics (``!Ref``, ``!Sub``, ``!GetAtt``
+and the rest) load as their long form (``{"Ref": ...}``, ``{"Fn::Sub": ...}``).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import yaml
+
+from costwarden.errors import LoadError
+
+_BaseLoader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_SOURCE = re.compile(r"^#\s*Source:\s*(\S+)\s*$", re.M)
+_INTRINSICS = (
+    "Ref", "Condition", "Base64", "Cidr", "FindInMap", "GetAtt", "GetAZs", "ImportValue", "Join", "Select",
+    "Split", "Sub", "Transform", "And", "Equals", "If", "Not", "Or", "Length", "ToJsonString",
+)  # fmt: skip
+
+
+class _Loader(_BaseLoader):  # type: ignore[misc]
+    """Safe loading plus CloudFormation's tags; nothing else is constructed."""
+
+
+def _intrinsic(name: str) -> Any:
+    key = name if name in ("Ref", "Condition") else f"Fn::{name}"
+
+    def construct(loader: Any, node: yaml.Node) -> dict[str, Any]:
+        if isinstance(node, yaml.ScalarNode):
+            value: Any = loader.construct_scalar(node)
+            if name == "GetAtt" and isinstance(value, str):
+                value = value.split(".", 1)
+        elif isinstance(node, yaml.SequenceNode):
+            value = loader.construct_sequence(node, deep=True)
+        else:
+            value = loader.construct_mapping(node, deep=True)
+        return {key: value}
+
+    return construct
+
+
+for _name in _INTRINSICS:
+    _Loader.add_constructor(f"!{_name}", _intrinsic(_name))
+
+
+@dataclass(frozen=True)
+class YamlDocument:
+    data: Any
+    line: int
+    """1-based line where the document's content starts."""
+    source: str | None = None
+    """The Helm template that rendered it, from a ``# Source:`` header."""
+
+
+def read_documents(path: str, text: str) -> Iterator[YamlDocument]:
+    """Every non-empty document; a YAML error is a ``LoadError`` naming its line."""
+    sources = [(text.count("\n", 0, m.start()) + 1, m.group(1)) for m in _SOURCE.finditer(text)]
+    loader = _Loader(text)
+    try:
+        while loader.check_node():
+            node = loader.get_node()
+            if node is None:
+                continue
+            line = node.start_mark.line + 1
+            source = next((s for at, s in reversed(sources) if at < line), None)
+            data = loader.construct_document(node)
+            if data is not None:
+                yield YamlDocument(data, line, source)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        raise LoadError(f"invalid YAML: {problem}", path=path, line=mark.line + 1 if mark else None) from None
+    finally:
+        loader.dispose()
+
+
+def decode(path: str, data: bytes) -> str:
+    if not data.strip():
+        raise LoadError("empty file", path=path)
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError:
+            raise LoadError("not UTF-8 text", path=path) from None
