@@ -171,11 +171,13 @@ class Resource:
     links: Mapping[str, str] = field(default_factory=dict)
     """Role -> address of a related resource: ``{"launch_template": "aws_launch_template.t"}``."""
     source_format: str = ""
+    document: str = ""
+    """The input this came from, when its location points elsewhere (a plan mapped to ``.tf``)."""
 
     @property
     def key(self) -> str:
-        """Unique within a scan of several files: ``path::address``."""
-        return f"{self.location.path}::{self.address}"
+        """Unique within a scan of several inputs: ``document::address``."""
+        return f"{self.document or self.location.path}::{self.address}"
 
     @property
     def exists_after(self) -> bool:
@@ -227,10 +229,11 @@ class Violation:
     remediation: str = ""
     remedy: Remedy | None = None
     cost: CostImpact | None = None
+    document: str = ""
 
     @property
     def resource_key(self) -> str:
-        return f"{self.location.path}::{self.address}"
+        return f"{self.document or self.location.path}::{self.address}"
 
 
 @dataclass(frozen=True, slots=True)

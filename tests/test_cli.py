@@ -12,7 +12,7 @@ from costwarden.cli import World, main
 from tests.plans import FULL_TAGS, change, dumps, plan
 
 ROOT = Path(__file__).parents[1]
-EXAMPLE = ROOT / "examples" / "terraform" / "gpu-fleet.plan.json"
+EXAMPLE = ROOT / "examples" / "terraform" / "gpu-fleet" / "plan.json"
 REPORT_SCHEMA = json.loads((ROOT / "costwarden" / "reports" / "json-report.schema.json").read_text())
 
 

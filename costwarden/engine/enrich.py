@@ -57,7 +57,7 @@ def _linked(resource: Resource, role: str, by_key: Mapping[str, Resource]) -> Re
     address = resource.links.get(role)
     if address is None:
         return None
-    prefix = f"{resource.location.path}::{address}"
+    prefix = f"{resource.document or resource.location.path}::{address}"
     return by_key.get(prefix) or next((r for k, r in by_key.items() if k.startswith(prefix + "[")), None)
 
 

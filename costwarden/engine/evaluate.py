@@ -53,6 +53,7 @@ def _run(policy: Policy, resource: Resource, context: Context, result: Evaluatio
                         message=outcome.message,
                         remediation=outcome.remediation,
                         remedy=outcome.remedy,
+                        document=resource.document,
                     )
                 )
     except Exception as exc:  # a broken policy must not lose the other policies' results

@@ -47,7 +47,7 @@ def _find(
     address = resource.links.get(role)
     if address is None:
         return None
-    same_file = by_key.get(f"{resource.location.path}::{address}")
+    same_file = by_key.get(f"{resource.document or resource.location.path}::{address}")
     if same_file is not None:
         return same_file
     elsewhere = by_address.get(address, [])

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import sys
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import BinaryIO
@@ -11,17 +10,16 @@ from typing import BinaryIO
 from costwarden.config import Config
 from costwarden.engine.enrich import enrich
 from costwarden.engine.evaluate import evaluate
-from costwarden.errors import LoadError
+from costwarden.engine.inputs import Input, load_inputs
+from costwarden.engine.tf_locations import point_at_tf
 from costwarden.gcpause import gc_paused
-from costwarden.loaders import Document, Loaded, expand, load_document
+from costwarden.loaders import Document, Loaded
 from costwarden.model import Problem, Resource, ResourceCost, ScanResult, Violation
 from costwarden.policies import BUILTIN
 from costwarden.policies.base import Context, Policy
 from costwarden.pricing.catalog import Catalog, shipped_catalog
 from costwarden.pricing.impact import cost_impact, price_parts, resource_cost
 from costwarden.pricing.usage import UsageFile, apply_usage
-
-Input = str | Path | Document
 
 
 def scan(
@@ -33,6 +31,7 @@ def scan(
     input_format: str | None = None,
     stdin: BinaryIO | None = None,
     usage: UsageFile | None = None,
+    tf_dir: Path | None = None,
 ) -> ScanResult:
     """Scan files, directories (walked for known inputs), ``-`` (stdin) or in-memory documents.
 
@@ -40,7 +39,7 @@ def scan(
     result, and every other document is still scanned.
     """
     with gc_paused():
-        return _scan(inputs, config, catalog, policies, input_format, stdin, usage)
+        return _scan(inputs, config, catalog, policies, input_format, stdin, usage, tf_dir)
 
 
 def _scan(
@@ -51,6 +50,7 @@ def _scan(
     input_format: str | None,
     stdin: BinaryIO | None,
     usage: UsageFile | None,
+    tf_dir: Path | None,
 ) -> ScanResult:
     config = config or Config()
     catalog = catalog or shipped_catalog()
@@ -58,14 +58,13 @@ def _scan(
         inputs = [inputs]
     loaded = Loaded()
     names: list[str] = []
-    for item in inputs:
-        for name, result in _load(item, input_format, stdin):
-            names.append(name)
-            loaded.resources.extend(result.resources)
-            loaded.warnings.extend(result.warnings)
-            loaded.errors.extend(result.errors)
+    for name, result in load_inputs(inputs, input_format, stdin):
+        names.append(name)
+        loaded.resources.extend(result.resources)
+        loaded.warnings.extend(result.warnings)
+        loaded.errors.extend(result.errors)
 
-    resources = enrich(loaded.resources, catalog, config)
+    resources = enrich(point_at_tf(loaded.resources, tf_dir), catalog, config)
     if usage is not None:
         resources, unused = apply_usage(resources, usage)
         loaded.warnings.extend(Problem(f"usage entry {key!r} matches no resource") for key in unused)
@@ -101,39 +100,6 @@ def _scan(
 def _order(violation: Violation) -> tuple[int, float, str, str]:
     impact = violation.cost.monthly_impact if violation.cost else 0.0
     return (-violation.severity, -impact, violation.address, violation.policy_id)
-
-
-def _load(item: Input, input_format: str | None, stdin: BinaryIO | None) -> Iterable[tuple[str, Loaded]]:
-    if isinstance(item, Document):
-        yield item.name, _load_one(item.name, item.data, True, item.format or input_format)
-        return
-    if str(item) == "-":
-        data = (stdin or sys.stdin.buffer).read()
-        yield "<stdin>", _load_one("<stdin>", data, True, input_format)
-        return
-    try:
-        files = list(expand([item]))
-    except LoadError as exc:
-        yield str(item), Loaded(errors=[Problem(exc.message, path=exc.path)])
-        return
-    for path, explicit in files:
-        try:
-            data = Path(path).read_bytes()
-        except OSError as exc:
-            reason = exc.strerror or type(exc).__name__
-            yield path, Loaded(errors=[Problem(f"cannot read: {reason}", path=path)])
-            continue
-        result = _load_one(path, data, explicit, input_format)
-        if result is not None:
-            yield path, result
-
-
-def _load_one(name: str, data: bytes, explicit: bool, input_format: str | None) -> Loaded:
-    try:
-        result = load_document(name, data, explicit=explicit, format=input_format)
-    except LoadError as exc:
-        return Loaded(errors=[Problem(exc.message, path=name)])
-    return result if result is not None else Loaded()
 
 
 def _costs(resources: Sequence[Resource], catalog: Catalog, warnings: list[Problem]) -> dict[str, ResourceCost]:

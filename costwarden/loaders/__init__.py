@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from costwarden.errors import LoadError
-from costwarden.loaders import kubernetes, sagemaker, terraform_plan
+from costwarden.loaders import hcl, kubernetes, sagemaker, terraform_plan
 from costwarden.loaders.base import Loaded, Loader
 from costwarden.model import Problem
 
@@ -18,6 +18,7 @@ LOADERS: dict[str, Loader] = {
     terraform_plan.NAME: terraform_plan,
     sagemaker.NAME: sagemaker,
     kubernetes.NAME: kubernetes,
+    hcl.NAME: hcl,
 }
 
 

@@ -76,6 +76,13 @@ def load(path: str, data: bytes) -> Loaded:
     return loaded
 
 
+def read_document(path: str, document: Mapping[str, Any]) -> Loaded:
+    """A plan-shaped document built in memory (the HCL loader's); locations are set by the caller."""
+    loaded = Loaded()
+    _Reader(path, PlanText(document, b""), document, loaded).read(list(document.get("resource_changes", [])))
+    return loaded
+
+
 def _check_plan(path: str, document: Any) -> Mapping[str, Any]:
     if not isinstance(document, dict):
         raise LoadError("not a Terraform plan: the JSON is not an object", path=path)

@@ -45,7 +45,7 @@ class Context:
         address = resource.links.get(role)
         if address is None:
             return None
-        return self.resources.get(f"{resource.location.path}::{address}")
+        return self.resources.get(f"{resource.document or resource.location.path}::{address}")
 
 
 Check = Callable[[Resource, Context], Iterable[Finding | Inconclusive]]

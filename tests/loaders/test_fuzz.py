@@ -12,7 +12,7 @@ from costwarden.config import load_config
 from costwarden.errors import ConfigError
 from costwarden.loaders import terraform_plan
 
-EXAMPLE = json.loads((Path(__file__).parents[2] / "examples" / "terraform" / "gpu-fleet.plan.json").read_text())
+EXAMPLE = json.loads((Path(__file__).parents[2] / "examples" / "terraform" / "gpu-fleet" / "plan.json").read_text())
 
 json_values = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=20),

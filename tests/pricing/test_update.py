@@ -360,7 +360,7 @@ def test_catalog_failing_its_schema_is_exit_2_one_line(tmp_path):
     broken["currency"] = "EUR"
     (tmp_path / "gcp-compute.json").write_text(json.dumps(broken))
     err = io.StringIO()
-    example = Path(__file__).parents[2] / "examples" / "terraform" / "gpu-fleet.plan.json"
+    example = Path(__file__).parents[2] / "examples" / "terraform" / "gpu-fleet" / "plan.json"
     code = main(
         ["scan", str(example), "--catalog", str(tmp_path)], World(io.StringIO(), err, io.BytesIO(), {}, Path.cwd())
     )

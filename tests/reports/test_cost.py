@@ -9,7 +9,7 @@ from costwarden.cli import World, main
 from costwarden.reports.cost import breakdown, render_json
 from tests.plans import FULL_TAGS, change, dumps, plan
 
-EXAMPLE = Path(__file__).parents[2] / "examples" / "terraform" / "gpu-fleet.plan.json"
+EXAMPLE = Path(__file__).parents[2] / "examples" / "terraform" / "gpu-fleet" / "plan.json"
 
 
 def run(*argv, cwd=None):

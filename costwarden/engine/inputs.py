@@ -1,0 +1,92 @@
+"""Reading every input of a scan: files, directories, ``-`` and in-memory documents.
+
+``.tf`` files are gathered across all inputs and read by directory, each directory one input;
+a module that another scanned directory calls is read through that call, with its module
+address. A directory walk that finds a plan reads the plan, not the ``.tf`` files beside it
+that it was made from.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import BinaryIO
+
+from costwarden.errors import LoadError
+from costwarden.loaders import Document, Loaded, expand, hcl, load_document
+from costwarden.model import Problem
+
+Input = str | Path | Document
+
+
+def load_inputs(
+    inputs: Iterable[Input], input_format: str | None, stdin: BinaryIO | None
+) -> Iterator[tuple[str, Loaded]]:
+    """Every input, in the order given; a ``.tf`` directory where its first file comes."""
+    expanded: list[tuple[Input, list[tuple[str, bool]] | LoadError]] = []
+    for item in inputs:
+        if isinstance(item, Document) or str(item) == "-":
+            expanded.append((item, []))
+            continue
+        try:
+            expanded.append((item, list(expand([item]))))
+        except LoadError as exc:
+            expanded.append((item, exc))
+    files = [file for _, found in expanded if isinstance(found, list) for file in found]
+    as_hcl = input_format in (None, hcl.NAME)
+    plan_dirs = {Path(path).parent for path, explicit in files if not explicit and path.endswith(".json")}
+    terraform = [
+        (Path(path), explicit)
+        for path, explicit in files
+        if as_hcl and path.endswith(".tf") and (explicit or Path(path).parent not in plan_dirs)
+    ]
+    directories = dict(_load_tf(terraform))
+    for item, found in expanded:
+        if isinstance(item, Document):
+            yield item.name, _load_one(item.name, item.data, True, item.format or input_format)
+        elif str(item) == "-":
+            yield "<stdin>", _load_one("<stdin>", (stdin or sys.stdin.buffer).read(), True, input_format)
+        elif isinstance(found, LoadError):
+            yield str(item), Loaded(errors=[Problem(found.message, path=found.path)])
+        else:
+            yield from _load_files(found, directories, as_hcl, input_format)
+
+
+def _load_files(
+    files: list[tuple[str, bool]], directories: dict[str, Loaded], as_hcl: bool, input_format: str | None
+) -> Iterator[tuple[str, Loaded]]:
+    for path, explicit in files:
+        if as_hcl and path.endswith(".tf"):
+            directory = str(Path(path).parent)
+            if directory in directories:
+                yield directory, directories.pop(directory)
+            continue
+        try:
+            data = Path(path).read_bytes()
+        except OSError as exc:
+            yield path, Loaded(errors=[Problem(f"cannot read: {exc.strerror or type(exc).__name__}", path=path)])
+            continue
+        yield path, _load_one(path, data, explicit, input_format)
+
+
+def _load_tf(files: list[tuple[Path, bool]]) -> Iterator[tuple[str, Loaded]]:
+    directories = sorted({path.parent for path, _ in files})
+    called = hcl.called_directories(directories)
+    for directory in directories:
+        if directory.resolve() in called:
+            continue
+        loaded = hcl.load_directory(directory)
+        if any(is_explicit and path.parent == directory for path, is_explicit in files):
+            # a file named on its own: its directory is context, the files asked for are the findings
+            asked = {str(path) for path, _ in files}
+            loaded.resources = [r for r in loaded.resources if r.location.path in asked]
+        yield str(directory), loaded
+
+
+def _load_one(name: str, data: bytes, explicit: bool, input_format: str | None) -> Loaded:
+    try:
+        result = load_document(name, data, explicit=explicit, format=input_format)
+    except LoadError as exc:
+        return Loaded(errors=[Problem(exc.message, path=name)])
+    return result if result is not None else Loaded()
