@@ -92,6 +92,7 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--fail-on-cost", type=_usd, metavar="USD", help="exit 1 at this monthly impact")
     run.add_argument("--all", action="store_true", help="text: list every violation")
     run.add_argument("--usage-file", type=Path, help="hours, runs and instance-hours per resource")
+    run.add_argument("--tf-dir", type=Path, help="the .tf files a plan was made from (default: beside the plan)")
     run.add_argument("--catalog", type=Path, metavar="DIR", help="price catalog directory (default: shipped)")
     color = run.add_mutually_exclusive_group()
     color.add_argument("--color", dest="color", action="store_true", default=None)
@@ -103,6 +104,7 @@ def _parser() -> argparse.ArgumentParser:
     cost.add_argument("--format", choices=sorted(LOADERS), help="read every input as this format")
     cost.add_argument("-o", "--output", choices=["text", "json"], default="text", help="report format")
     cost.add_argument("--usage-file", type=Path, help="hours, runs and instance-hours per resource")
+    cost.add_argument("--tf-dir", type=Path, help="the .tf files a plan was made from (default: beside the plan)")
     cost.add_argument("--catalog", type=Path, metavar="DIR", help="price catalog directory (default: shipped)")
 
     prices = commands.add_parser("prices", help="price catalogs")
@@ -181,6 +183,7 @@ def _scan(args: argparse.Namespace, world: World) -> int:
         stdin=world.stdin,
         usage=usage,
         catalog=_catalog(args, world),
+        tf_dir=_tf_dir(args, world),
     )
     options = ReportOptions(
         fail_on=config.fail_on_severity,
@@ -220,6 +223,15 @@ def _catalog(args: argparse.Namespace, world: World) -> Catalog | None:
     return load_catalog(directory)
 
 
+def _tf_dir(args: argparse.Namespace, world: World) -> Path | None:
+    if args.tf_dir is None:
+        return None
+    directory: Path = args.tf_dir if args.tf_dir.is_absolute() else world.cwd / args.tf_dir
+    if not directory.is_dir():
+        raise ConfigError("not a directory", path=args.tf_dir)
+    return directory
+
+
 def _prices_update(args: argparse.Namespace, world: World) -> int:
     if not args.aws_region and not args.azure_region:
         raise ConfigError("name at least one --aws-region or --azure-region to fetch")
@@ -250,6 +262,7 @@ def _cost(args: argparse.Namespace, world: World) -> int:
         usage=usage,
         policies=(),
         catalog=_catalog(args, world),
+        tf_dir=_tf_dir(args, world),
     )
     for problem in result.errors:
         print(f"costwarden: error: {problem}", file=world.stderr)

@@ -365,6 +365,22 @@ def aws_sagemaker_notebook_instance(planned: Planned) -> Built:
     return Built("notebook", compute)
 
 
+def aws_appautoscaling_target(planned: Planned) -> Built:
+    """Application Auto Scaling bounds for a SageMaker variant (``endpoint/NAME/variant/V``)."""
+    if planned.known("service_namespace") not in ("sagemaker", None):
+        return Built("other")
+    minimum = as_int(planned.known("min_capacity"))
+    scaling = Scaling(min=minimum, max=as_int(planned.known("max_capacity")), scale_to_zero=minimum == 0)
+    links: dict[str, str] = {}
+    endpoint = planned.reference("aws_sagemaker_endpoint", "resource_id")
+    if endpoint:
+        links["scale_target"] = endpoint
+    resource_id = as_str(planned.known("resource_id")) or ""
+    if resource_id.startswith("endpoint/"):
+        links["scale_target_name"] = resource_id.split("/")[1]
+    return Built("autoscaler", scaling=scaling, links=links)
+
+
 BUILDERS: dict[str, Callable[[Planned], Built]] = {
     "aws_instance": aws_instance,
     "aws_launch_template": aws_launch_template,
@@ -374,6 +390,7 @@ BUILDERS: dict[str, Callable[[Planned], Built]] = {
     "aws_sagemaker_endpoint_configuration": aws_sagemaker_endpoint_configuration,
     "aws_sagemaker_endpoint": aws_sagemaker_endpoint,
     "aws_sagemaker_notebook_instance": aws_sagemaker_notebook_instance,
+    "aws_appautoscaling_target": aws_appautoscaling_target,
     "google_compute_instance": google_compute_instance,
     "google_compute_instance_template": google_compute_instance_template,
     "google_compute_region_instance_template": google_compute_instance_template,
