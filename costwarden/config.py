@@ -79,6 +79,33 @@ class TagsConfig(_Strict):
         return self.required_by_type.get(resource_type, self.required)
 
 
+class ActiveHours(_Strict):
+    hours_per_day: float = Field(default=12, ge=0, le=24)
+    days_per_week: float = Field(default=5, ge=0, le=7)
+
+    @property
+    def hours_per_month(self) -> float:
+        return self.hours_per_day * self.days_per_week * 730 / 168
+
+
+class InferenceConfig(_Strict):
+    production_environments: list[str] = Field(
+        default_factory=lambda: ["prod", "production", "prd", "live"],
+        description="Values of finops:environment (or environment/env labels) that mean production.",
+    )
+    production_min_replicas: int = Field(default=1, ge=0, description="CW401: the floor allowed in production.")
+    active_hours: ActiveHours = Field(
+        default_factory=ActiveHours, description="CW401/CW402: when inference is used; the rest scales to zero."
+    )
+
+
+class TrainingConfig(_Strict):
+    spot_interruptions_per_month: float = Field(
+        default=0.2, ge=0, description="CW302: interruptions per spot instance-month (the Spot Advisor's >20% band)."
+    )
+    max_wait_ratio: float = Field(default=2.0, ge=1, description="CW303: MaxWaitTimeInSeconds / MaxRuntimeInSeconds.")
+
+
 class PolicyConfig(_Strict):
     enabled: bool = True
     severity: SeverityName | None = None
@@ -105,6 +132,8 @@ class Config(_Strict):
         default=None, description="Usage file (hours, runs, instance-hours per resource), relative to the config."
     )
     tags: TagsConfig = Field(default_factory=TagsConfig)
+    inference: InferenceConfig = Field(default_factory=InferenceConfig)
+    training: TrainingConfig = Field(default_factory=TrainingConfig)
     policies: dict[str, PolicyConfig] = Field(
         default_factory=dict, description="Per policy id or name: enabled, severity."
     )

@@ -64,7 +64,7 @@ def test_json_report_matches_its_schema():
     jsonschema.validate(result.json, REPORT_SCHEMA)
     report = result.json
     assert report["exit_code"] == 1
-    assert report["summary"]["violations"] == len(report["violations"]) == 3
+    assert report["summary"]["violations"] == len(report["violations"]) == 4
     first = report["violations"][0]
     assert first["cost_impact"]["catalog_version"] == "2026.11.29"
     assert first["location"]["line"] > 1
@@ -212,4 +212,4 @@ def test_real_process_has_no_traceback_for_user_errors(tmp_path):
         done.stderr.strip()
         == f"costwarden: error: {tmp_path / 'bad.json'}:1: invalid JSON: expecting property name enclosed in double quotes (column 3)"
     )
-    assert len(json.loads(done.stdout)["violations"]) == 3
+    assert len(json.loads(done.stdout)["violations"]) == 4

@@ -119,6 +119,8 @@ def test_schema_describes_every_key():
         "default_regions",
         "usage_file",
         "kubernetes_cloud",
+        "inference",
+        "training",
         "tags",
         "policies",
     }

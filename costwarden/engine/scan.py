@@ -80,7 +80,13 @@ def _scan(
     violations = [
         dataclasses.replace(
             v,
-            cost=cost_impact(by_key[v.resource_key], costs.get(v.resource_key), v.remedy, catalog),
+            cost=cost_impact(
+                by_key[v.resource_key],
+                costs.get(v.resource_key),
+                v.remedy,
+                catalog,
+                config.training.spot_interruptions_per_month,
+            ),
         )
         for v in evaluation.violations
     ]

@@ -7,6 +7,7 @@ import dataclasses
 from costwarden.model import Compute, CostImpact, Remedy, Resource, ResourceCost
 from costwarden.pricing import Quote, quote
 from costwarden.pricing.catalog import Catalog
+from costwarden.pricing.rework import rework_instance_hours
 
 
 def resource_cost(resource: Resource, catalog: Catalog) -> ResourceCost | str | None:
@@ -41,6 +42,8 @@ REMEDY_KEYS = {
     "hours_per_month": "hours the fleet runs each month",
     "min_replicas": "instances kept outside active hours (with active_hours_per_month)",
     "active_hours_per_month": "hours a month at full size",
+    "share": "fraction of an instance each replica uses",
+    "checkpoint": "checkpoint so an interruption loses no finished work",
 }
 
 
@@ -60,6 +63,8 @@ def apply_remedy(compute: Compute, remedy: Remedy) -> tuple[tuple[Compute, ...],
         changed = dataclasses.replace(changed, count=int(changes["replicas"]))
     if "hours_per_month" in changes:
         changed = dataclasses.replace(changed, hours_per_month=float(changes["hours_per_month"]))
+    if "share" in changes:
+        changed = dataclasses.replace(changed, share=float(changes["share"]))
     ignored = sorted(set(changes) - set(REMEDY_KEYS))
     active = changes.get("active_hours_per_month")
     if "min_replicas" not in changes:
@@ -75,10 +80,16 @@ def apply_remedy(compute: Compute, remedy: Remedy) -> tuple[tuple[Compute, ...],
 
 
 def cost_impact(
-    resource: Resource, cost: ResourceCost | None, remedy: Remedy | None, catalog: Catalog
+    resource: Resource,
+    cost: ResourceCost | None,
+    remedy: Remedy | None,
+    catalog: Catalog,
+    interruptions_per_month: float = 0.2,
 ) -> CostImpact | None:
     if cost is None or resource.compute is None:
         return None
+    if remedy is not None and remedy.changes.get("checkpoint"):
+        return _rework(resource.compute, cost, catalog, interruptions_per_month)
     if remedy is None:
         return CostImpact(
             monthly_cost=cost.monthly_cost,
@@ -102,6 +113,20 @@ def cost_impact(
         basis=basis,
         catalog_version=catalog.version,
     )
+
+
+def _rework(compute: Compute, cost: ResourceCost, catalog: Catalog, rate: float) -> CostImpact | None:
+    run = compute if compute.run_hours is not None else dataclasses.replace(compute, run_hours=compute.hours_per_month)
+    found = rework_instance_hours(run, rate)
+    if found is None or not compute.count:
+        return None
+    hours, basis = found
+    per_instance = cost.hourly_cost / compute.count
+    monthly = hours * per_instance
+    if compute.run_hours is None:
+        basis += "; the run taken as the whole month (no run time declared)"
+    basis += f"; at ${per_instance:.4g}/instance-hour ({cost.basis})"
+    return CostImpact(monthly, 0.0, monthly, basis, catalog.version)
 
 
 def _describe(remedy: Remedy) -> str:

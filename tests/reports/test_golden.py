@@ -46,4 +46,4 @@ def test_every_reporter_has_a_golden():
 def test_text_report_truncates_long_lists_with_a_count(result):
     stream = io.StringIO()
     REPORTERS["text"].render(result, stream, ReportOptions(max_rows=1))
-    assert "… and 2 more violations (all of them: --all, or -o json)" in stream.getvalue()
+    assert "… and 3 more violations (all of them: --all, or -o json)" in stream.getvalue()

@@ -1,0 +1,53 @@
+"""The cheapest instance of given GPU classes that holds a model, priced like any remedy."""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from collections.abc import Iterable
+from typing import Any
+
+from costwarden.model import Compute
+from costwarden.pricing import Quote, quote
+from costwarden.pricing.catalog import Catalog
+from costwarden.pricing.gpus import gpu_instances
+
+
+def cheapest_fitting(
+    compute: Compute, memory_gib: float, classes: Iterable[str], catalog: Catalog
+) -> tuple[dict[str, Any], str] | None:
+    """Remedy changes and a description, or ``None`` when nothing that fits is cheaper."""
+    current = quote(compute, catalog)
+    if not isinstance(current, Quote) or compute.instance_type is None:
+        return None
+    wanted = set(classes)
+    provider = compute.provider
+    region = compute.region or ""
+    best: tuple[float, dict[str, Any], str] | None = None
+    for candidate in gpu_instances(catalog, provider, region):
+        if candidate.gpu_class not in wanted or candidate.memory_gib_per_gpu <= 0:
+            continue
+        gpus_needed = max(1, math.ceil(memory_gib / candidate.memory_gib_per_gpu))
+        if gpus_needed > candidate.gpu_count:
+            continue
+        changes: dict[str, Any] = {"instance_type": candidate.instance_type}
+        if compute.service == "sagemaker":
+            changes["instance_type"] = f"ml.{candidate.instance_type}"
+        elif compute.share != 1:  # a Kubernetes pod takes the GPUs it needs of the node
+            changes["share"] = gpus_needed / candidate.gpu_count
+        changed = dataclasses.replace(
+            compute, instance_type=changes["instance_type"], share=changes.get("share", compute.share)
+        )
+        priced = quote(changed, catalog)
+        if not isinstance(priced, Quote):
+            continue
+        held = gpus_needed * candidate.memory_gib_per_gpu
+        description = (
+            f"move to {changes['instance_type']} ({gpus_needed:g} x {candidate.gpu_class}, "
+            f"{held:.0f} GiB for a {memory_gib:.0f} GiB model)"
+        )
+        if best is None or priced.monthly < best[0]:
+            best = (priced.monthly, changes, description)
+    if best is None or best[0] >= current.monthly:
+        return None
+    return best[1], best[2]
