@@ -19,6 +19,7 @@ def enrich(resources: Sequence[Resource], catalog: Catalog, config: Config) -> l
 
 
 def _enrich_one(resource: Resource, by_key: Mapping[str, Resource], catalog: Catalog, config: Config) -> Resource:
+    resource = _declared_model_memory(resource)
     if resource.compute is None:
         return resource
     compute = _complete(_from_template(resource, resource.compute, by_key), catalog, config)
@@ -28,6 +29,21 @@ def _enrich_one(resource: Resource, by_key: Mapping[str, Resource], catalog: Cat
         extra_compute=tuple(_complete(c, catalog, config) for c in resource.extra_compute),
         compute_before=tuple(_complete(c, catalog, config) for c in resource.compute_before),
     )
+
+
+MODEL_MEMORY_TAGS = ("costwarden:model-memory-gib", "costwarden.io/model-memory-gib")
+
+
+def _declared_model_memory(resource: Resource) -> Resource:
+    """A tag or label ``costwarden:model-memory-gib`` declares the model's GPU memory."""
+    if resource.model_memory_gib is not None:
+        return resource
+    for key in MODEL_MEMORY_TAGS:
+        try:
+            return dataclasses.replace(resource, model_memory_gib=float(resource.tags[key] or ""))
+        except (KeyError, ValueError):
+            continue
+    return resource
 
 
 def _complete(compute: Compute, catalog: Catalog, config: Config) -> Compute:

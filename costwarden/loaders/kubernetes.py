@@ -237,8 +237,11 @@ def _own_scaling(doc: Mapping[str, Any], kind: str, groups: list[PodGroup]) -> S
 
 def _training(doc: Mapping[str, Any], groups: list[PodGroup]) -> Training:
     mentions = json.dumps([g.pod for g in groups], default=str)
+    spot = all(facts.is_spot(facts.node_terms(g.pod)) for g in groups if facts.gpus_per_pod(g.pod) > 0)
     return Training(
-        checkpoint=bool(_CHECKPOINT.search(mentions)), max_runtime_seconds=_deadline(doc, str(doc.get("kind")))
+        spot=spot,
+        checkpoint=bool(_CHECKPOINT.search(mentions)),
+        max_runtime_seconds=_deadline(doc, str(doc.get("kind"))),
     )
 
 

@@ -16,8 +16,10 @@ from costwarden.pricing.rightsize import cheapest_fitting
     severity=Severity.MEDIUM,
 )
 def gpu_training_class_for_inference(resource: Resource, context: Context) -> Iterator[Finding | Inconclusive]:
-    """A100, H100, H200 and B200 GPUs are built for training; serving a model that fits an
-    L4, L40S or A10G on them pays several times over for memory and compute it never uses.
+    """Inference serves on an L4, L40S or A10G-class GPU when the model fits one.
+
+    A100, H100, H200 and B200 GPUs are built for training; serving a model that fits an L4,
+    L40S or A10G on them pays several times over for memory and compute it never uses.
 
     Applies to inference: SageMaker endpoints, KServe, vLLM / TGI / Triton-style deployments,
     and anything labelled or tagged ``costwarden.io/workload: inference``. The model's memory

@@ -14,7 +14,9 @@ from costwarden.policies.workloads import gpus, workload
     severity=Severity.MEDIUM,
 )
 def training_on_demand(resource: Resource, context: Context) -> Iterator[Finding | Inconclusive]:
-    """GPU training tolerates interruptions when it checkpoints, and spot capacity costs a
+    """GPU training runs on spot capacity.
+
+    GPU training tolerates interruptions when it checkpoints, and spot capacity costs a
     fraction of on-demand: SageMaker managed spot training, spot node pools (EKS, GKE, AKS),
     spot node selectors for training Jobs. The remedy is spot, priced from the catalog.
 

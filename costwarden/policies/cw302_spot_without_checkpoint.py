@@ -14,7 +14,9 @@ from costwarden.policies.workloads import workload
     severity=Severity.HIGH,
 )
 def spot_without_checkpoint(resource: Resource, context: Context) -> Iterator[Finding | Inconclusive]:
-    """Spot capacity is reclaimed without asking; a training job that does not checkpoint
+    """Spot training checkpoints, so an interruption does not throw away finished work.
+
+    Spot capacity is reclaimed without asking; a training job that does not checkpoint
     starts over, and pays again for the work it lost. The cost impact is the expected rework:
     interruptions at ``training.spot_interruptions_per_month`` per instance, each losing half a
     run on every instance (the model is written out in the basis).

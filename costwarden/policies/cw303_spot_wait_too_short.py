@@ -13,7 +13,9 @@ from costwarden.policies.base import Context, Finding, Inconclusive, policy
     severity=Severity.HIGH,
 )
 def spot_wait_too_short(resource: Resource, context: Context) -> Iterator[Finding | Inconclusive]:
-    """A managed spot training job waits for capacity at most ``MaxWaitTimeInSeconds``, which
+    """Managed spot training waits long enough for capacity to finish its run.
+
+    A managed spot training job waits for capacity at most ``MaxWaitTimeInSeconds``, which
     includes its ``MaxRuntimeInSeconds``. Missing, the request is invalid; below the run time,
     it is invalid too; below ``training.max_wait_ratio`` times the run time (default 2), the job
     is likely to stop unfinished and its spend is lost. The cost impact is the run's cost.

@@ -14,7 +14,9 @@ from costwarden.policies.workloads import floor_for, gpus, scale_down_remedy, wo
     severity=Severity.MEDIUM,
 )
 def inference_always_on(resource: Resource, context: Context) -> Iterator[Finding]:
-    """Idle GPUs cost as much as busy ones. Outside production, GPU inference should scale to
+    """GPU inference scales to zero outside production, and to a small floor in it.
+
+    Idle GPUs cost as much as busy ones. Outside production, GPU inference should scale to
     zero when nobody uses it; in production, no higher than ``inference.production_min_replicas``
     (default 1). The minimum comes from HPA ``minReplicas``, KEDA ``minReplicaCount``, KServe
     ``minReplicas``, Knative ``min-scale``, SageMaker autoscaling ``min_capacity`` and GPU node

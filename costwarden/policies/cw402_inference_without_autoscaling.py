@@ -17,7 +17,9 @@ SELF_SCALING = ("InferenceService", "Service", "AWS::SageMaker::Endpoint", "aws_
     categories=("inference_workload", "inference_endpoint"),
 )
 def inference_without_autoscaling(resource: Resource, context: Context) -> Iterator[Finding]:
-    """A GPU inference deployment or endpoint with no autoscaler runs its full size around the
+    """GPU inference has an autoscaler.
+
+    A GPU inference deployment or endpoint with no autoscaler runs its full size around the
     clock, whatever the traffic. Attach one (HPA or KEDA for Kubernetes, Application Auto
     Scaling or managed instance scaling for SageMaker); the remedy is priced like CW401's: the
     floor always on, the rest during ``inference.active_hours``.
