@@ -313,7 +313,7 @@ class _Reader:
                 kind == "AWS::ApplicationAutoScaling::ScalableTarget"
                 and properties.get("ServiceNamespace") == "sagemaker"
             ):
-                self.loaded.resources.append(self._scalable_target(properties, kind, line, address, template))
+                self.loaded.resources.append(self._scalable_target(resource, kind, line, address, template))
 
     def _endpoint(
         self, properties: Mapping[str, Any], kind: str, line: int, address: str, template: Mapping[str, Any]
@@ -335,12 +335,21 @@ class _Reader:
         )
 
     def _scalable_target(
-        self, properties: Mapping[str, Any], kind: str, line: int, address: str, template: Mapping[str, Any]
+        self, resource: Mapping[str, Any], kind: str, line: int, address: str, template: Mapping[str, Any]
     ) -> Resource:
+        """Its endpoint: named in ``ResourceId`` (``!Sub endpoint/${Endpoint.EndpointName}/...``),
+        else the SageMaker endpoint it ``DependsOn`` when the id is built from parameters."""
+        properties = as_dict(resource.get("Properties"))
         assumptions: list[str] = []
         minimum = _count(self.resolve(properties.get("MinCapacity"), assumptions))
         maximum = _count(self.resolve(properties.get("MaxCapacity"), assumptions))
         target = _logical_reference(properties.get("ResourceId"), template)
+        if target is None:
+            depends = resource.get("DependsOn")
+            for logical in [depends] if isinstance(depends, str) else as_list(depends):
+                kind_of = as_dict(as_dict(template.get("Resources")).get(logical)).get("Type")
+                if kind_of == "AWS::SageMaker::Endpoint":
+                    target = f"{kind_of}.{logical}"
         return Resource(
             address=address,
             type=kind,

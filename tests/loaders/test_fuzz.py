@@ -125,3 +125,128 @@ def test_config_loader_never_crashes(tmp_path, text):
         load_config(path)
     except ConfigError as exc:
         assert "\n" not in str(exc)
+
+
+# Kubernetes, SageMaker and HCL loaders: the same promise.
+
+import yaml  # noqa: E402
+
+from costwarden.loaders import hcl, kubernetes, sagemaker  # noqa: E402
+
+K8S_EXAMPLES = [
+    {
+        "apiVersion": "apps/v1",
+        "kind": "Deployment",
+        "metadata": {"name": "d"},
+        "spec": {
+            "replicas": 2,
+            "template": {
+                "spec": {
+                    "nodeSelector": {"node.kubernetes.io/instance-type": "g5.xlarge"},
+                    "containers": [
+                        {
+                            "name": "c",
+                            "image": "vllm/vllm-openai",
+                            "args": ["--model", "x/y-8B"],
+                            "resources": {"limits": {"nvidia.com/gpu": 1}},
+                        }
+                    ],
+                }
+            },
+        },
+    },
+    {
+        "apiVersion": "autoscaling/v2",
+        "kind": "HorizontalPodAutoscaler",
+        "metadata": {"name": "h"},
+        "spec": {"scaleTargetRef": {"kind": "Deployment", "name": "d"}, "minReplicas": 1},
+    },
+    {
+        "apiVersion": "kubeflow.org/v1",
+        "kind": "PyTorchJob",
+        "metadata": {"name": "j"},
+        "spec": {"pytorchReplicaSpecs": {"Worker": {"replicas": 2, "template": {"spec": {"containers": []}}}}},
+    },
+    {
+        "apiVersion": "serving.kserve.io/v1beta1",
+        "kind": "InferenceService",
+        "metadata": {"name": "i"},
+        "spec": {"predictor": {"minReplicas": 0, "model": {"resources": {}}}},
+    },
+]
+K8S_PATHS = [(i, p) for i, doc in enumerate(K8S_EXAMPLES) for p in list(paths(doc))[1:]]
+SAGEMAKER_EXAMPLE = {
+    "TrainingJobName": "t",
+    "AlgorithmSpecification": {"TrainingImage": "x"},
+    "ResourceConfig": {"InstanceType": "ml.p3.2xlarge", "InstanceCount": 2, "InstanceGroups": []},
+    "StoppingCondition": {"MaxRuntimeInSeconds": 3600, "MaxWaitTimeInSeconds": 7200},
+    "EnableManagedSpotTraining": True,
+    "CheckpointConfig": {"S3Uri": "s3://b"},
+    "Tags": [{"Key": "a", "Value": "b"}],
+}
+SAGEMAKER_PATHS = list(paths(SAGEMAKER_EXAMPLE))[1:]
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.tuples(st.sampled_from(K8S_PATHS), json_values), min_size=1, max_size=4))
+def test_mutated_kubernetes_stream_scans_without_crashing(mutations):
+    documents = copy.deepcopy(K8S_EXAMPLES)
+    for (index, path), value in mutations:
+        try:
+            replace(documents[index], path, value)
+        except (KeyError, IndexError, TypeError):
+            continue
+    text = yaml.safe_dump_all(documents)
+    result = scan(Document("m.yaml", text.encode()))
+    for problem in result.errors + result.warnings:
+        assert "\n" not in str(problem)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=300))
+def test_arbitrary_yaml_text(text):
+    assert_clean(kubernetes.load("m.yaml", text.encode()))
+    assert_clean(sagemaker.load("s.yaml", text.encode()))
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.tuples(st.sampled_from(SAGEMAKER_PATHS), json_values), min_size=1, max_size=4))
+def test_mutated_sagemaker_request_scans_without_crashing(mutations):
+    document = copy.deepcopy(SAGEMAKER_EXAMPLE)
+    for path, value in mutations:
+        try:
+            replace(document, path, value)
+        except (KeyError, IndexError, TypeError):
+            continue
+    result = scan(Document("job.json", json.dumps(document).encode()))
+    for problem in result.errors + result.warnings:
+        assert "\n" not in str(problem)
+
+
+HCL_PIECES = st.sampled_from(
+    [
+        'resource "aws_instance" "a" {\n',
+        "}\n",
+        '  instance_type = "g5.xlarge"\n',
+        "  count = 2\n",
+        "  for_each = var.x\n",
+        '  tags = { "finops:team" = local.t }\n',
+        'variable "x" { default = 3 }\n',
+        'locals { t = "ml" }\n',
+        'module "m" { source = "./nowhere" }\n',
+        "  scaling_config {\n",
+        '  instance_types = ["g6.xlarge"]\n',
+        "= = {\n",
+        'provider "aws" {\n  default_tags { tags = { a = "b" } }\n}\n',
+        "  user_data = <<EOT\nhi\nEOT\n",
+    ]
+)
+
+
+@settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
+)
+@given(st.lists(HCL_PIECES, max_size=12))
+def test_hcl_fragments_load_or_fail_cleanly(tmp_path, pieces):
+    (tmp_path / "main.tf").write_text("".join(pieces))
+    assert_clean(hcl.load_directory(tmp_path))
