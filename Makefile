@@ -2,7 +2,7 @@
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
-EXAMPLE := examples/terraform/gpu-fleet/plan.json
+EXAMPLE := examples/
 
 .PHONY: demo test lint bench clean
 

@@ -1,6 +1,7 @@
-"""Wall time and peak memory of a full ``costwarden scan`` on generated plans.
+"""Wall time and peak memory of a full ``costwarden scan`` on generated inputs.
 
-    python bench/bench_scan.py [SIZES...]        # default: 1000 10000 50000
+    python bench/bench_scan.py [SIZES...]        # plans; default: 1000 10000 50000
+    python bench/bench_scan.py --k8s 5000 --hcl 1000
 
 Each figure is the best of three runs of a fresh process (interpreter start and imports
 included), reported beside plain ``json.load`` of the same file, with the cyclic garbage
@@ -54,7 +55,32 @@ def measure(mode: str, path: Path) -> tuple[float, float]:
     return best
 
 
+def other_inputs(k8s: int | None, hcl: int | None) -> None:
+    from gen_inputs import hcl_tree, k8s_stream
+
+    OUT.mkdir(exist_ok=True)
+    if k8s:
+        stream = OUT / f"stream-{k8s}.yaml"
+        if not stream.exists():
+            stream.write_text(k8s_stream(k8s))
+        seconds, peak = measure("scan", stream)
+        size = stream.stat().st_size / 1e6
+        print(f"kubernetes stream, {k8s} documents, {size:.1f} MB: {seconds:.2f} s, {peak:.0f} MB peak")
+    if hcl:
+        tree = OUT / f"hcl-{hcl}"
+        if not tree.exists():
+            hcl_tree(tree, hcl)
+        files = len(list(tree.rglob("*.tf")))
+        seconds, peak = measure("scan", tree)
+        print(f"terraform tree, {files} .tf files: {seconds:.2f} s, {peak:.0f} MB peak")
+
+
 def main(argv: list[str]) -> int:
+    sys.path.insert(0, str(HERE))
+    if "--k8s" in argv or "--hcl" in argv:
+        options = dict(zip(argv[1::2], argv[2::2], strict=False))
+        other_inputs(int(options.get("--k8s", 0)) or None, int(options.get("--hcl", 0)) or None)
+        return 0
     sizes = [int(a) for a in argv[1:]] or [1000, 10000, 50000]
     sys.path.insert(0, str(HERE))
     from gen_plan import generate

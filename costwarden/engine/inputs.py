@@ -2,8 +2,8 @@
 
 ``.tf`` files are gathered across all inputs and read by directory, each directory one input;
 a module that another scanned directory calls is read through that call, with its module
-address. A directory walk that finds a plan reads the plan, not the ``.tf`` files beside it
-that it was made from.
+address. A directory walk that finds a plan reads the plan, not the ``.tf`` files beside and
+below it that it was made from.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from typing import BinaryIO
 
 from costwarden.errors import LoadError
 from costwarden.loaders import Document, Loaded, expand, hcl, load_document
+from costwarden.loaders.hcl_module import parse_directory
 from costwarden.model import Problem
 
 Input = str | Path | Document
@@ -39,7 +40,7 @@ def load_inputs(
     terraform = [
         (Path(path), explicit)
         for path, explicit in files
-        if as_hcl and path.endswith(".tf") and (explicit or Path(path).parent not in plan_dirs)
+        if as_hcl and path.endswith(".tf") and (explicit or not _under_a_plan(Path(path), plan_dirs))
     ]
     directories = dict(_load_tf(terraform))
     for item, found in expanded:
@@ -51,6 +52,11 @@ def load_inputs(
             yield str(item), Loaded(errors=[Problem(found.message, path=found.path)])
         else:
             yield from _load_files(found, directories, as_hcl, input_format)
+
+
+def _under_a_plan(path: Path, plan_dirs: set[Path]) -> bool:
+    """A ``.tf`` file in a plan's directory, or in a module folder below it."""
+    return any(directory == path.parent or directory in path.parents for directory in plan_dirs)
 
 
 def _load_files(
@@ -71,12 +77,12 @@ def _load_files(
 
 
 def _load_tf(files: list[tuple[Path, bool]]) -> Iterator[tuple[str, Loaded]]:
-    directories = sorted({path.parent for path, _ in files})
-    called = hcl.called_directories(directories)
-    for directory in directories:
+    modules = {directory: parse_directory(directory) for directory in sorted({path.parent for path, _ in files})}
+    called = hcl.called_directories(modules.values())
+    for directory, module in modules.items():
         if directory.resolve() in called:
             continue
-        loaded = hcl.load_directory(directory)
+        loaded = hcl.load_directory(directory, module=module)
         if any(is_explicit and path.parent == directory for path, is_explicit in files):
             # a file named on its own: its directory is context, the files asked for are the findings
             asked = {str(path) for path, _ in files}

@@ -8,6 +8,7 @@ file's own directory when it holds ``.tf`` files. Local modules are followed, so
 from __future__ import annotations
 
 import dataclasses
+import os
 import re
 from collections.abc import Sequence
 from pathlib import Path
@@ -27,16 +28,16 @@ def index_blocks(directory: Path) -> dict[tuple[tuple[str, ...], str], Block]:
     seen: set[Path] = set()
     while pending:
         folder, path = pending.pop()
-        if folder in seen or len(path) > MAX_DEPTH:
+        if folder.resolve() in seen or len(path) > MAX_DEPTH:
             continue
-        seen.add(folder)
+        seen.add(folder.resolve())
         module = parse_directory(folder)
         for block in module.resources:
             found[(path, ".".join(block.labels))] = block
         for call in module.module_calls:
             source = call.body.get("source")
             if is_local(source):
-                pending.append(((folder / str(source)).resolve(), (*path, call.labels[0])))
+                pending.append((Path(os.path.normpath(folder / str(source))), (*path, call.labels[0])))
     return found
 
 

@@ -44,21 +44,22 @@ def is_local(source: Any) -> bool:
     return isinstance(source, str) and source.startswith(("./", "../"))
 
 
-def load_directory(directory: Path, files: list[Path] | None = None) -> Loaded:
+def load_directory(directory: Path, files: list[Path] | None = None, module: Module | None = None) -> Loaded:
+    """A root module; ``module`` when the directory was parsed already."""
     loaded = Loaded()
-    module = parse_directory(directory, files)
+    module = module or parse_directory(directory, files)
     _read_module(module, (), {}, loaded, set(), {})
     return loaded
 
 
-def called_directories(directories: Iterable[Path]) -> set[Path]:
-    """Directories some other directory calls as a local module: read through that call."""
+def called_directories(modules: Iterable[Module]) -> set[Path]:
+    """Directories some module calls as a local module: they are read through that call."""
     called: set[Path] = set()
-    for directory in directories:
-        for block in parse_directory(directory).module_calls:
+    for module in modules:
+        for block in module.module_calls:
             source = block.body.get("source")
             if is_local(source):
-                called.add((directory / str(source)).resolve())
+                called.add((module.directory / str(source)).resolve())
     return called
 
 

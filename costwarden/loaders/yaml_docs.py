@@ -7,6 +7,7 @@ and the rest) load as their long form (``{"Ref": ...}``, ``{"Fn::Sub": ...}``).
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -60,7 +61,12 @@ class YamlDocument:
 
 def read_documents(path: str, text: str) -> Iterator[YamlDocument]:
     """Every non-empty document; a YAML error is a ``LoadError`` naming its line."""
-    sources = [(text.count("\n", 0, m.start()) + 1, m.group(1)) for m in _SOURCE.finditer(text)]
+    sources: list[tuple[int, str]] = []
+    line, position = 1, 0
+    for match in _SOURCE.finditer(text):
+        line += text.count("\n", position, match.start())
+        position = match.start()
+        sources.append((line, match.group(1)))
     loader = _Loader(text)
     try:
         while loader.check_node():
@@ -68,7 +74,7 @@ def read_documents(path: str, text: str) -> Iterator[YamlDocument]:
             if node is None:
                 continue
             line = node.start_mark.line + 1
-            source = next((s for at, s in reversed(sources) if at < line), None)
+            source = _source_before(sources, line)
             data = loader.construct_document(node)
             if data is not None:
                 yield YamlDocument(data, line, source)
@@ -78,6 +84,11 @@ def read_documents(path: str, text: str) -> Iterator[YamlDocument]:
         raise LoadError(f"invalid YAML: {problem}", path=path, line=mark.line + 1 if mark else None) from None
     finally:
         loader.dispose()
+
+
+def _source_before(sources: list[tuple[int, str]], line: int) -> str | None:
+    index = bisect.bisect_left(sources, (line, "")) - 1
+    return sources[index][1] if index >= 0 else None
 
 
 def decode(path: str, data: bytes) -> str:

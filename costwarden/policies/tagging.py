@@ -3,6 +3,8 @@
 AWS keys are case-sensitive. Azure compares tag names without regard to case. Google labels
 allow only lowercase letters, digits, ``_`` and ``-``, so ``finops:team`` is written
 ``finops_team``: a required key matches the label with ``:`` and other characters as ``_``.
+Kubernetes label keys are ``prefix/name``: ``finops:team`` matches ``finops/team`` and a
+domain-qualified ``finops.example.com/team``.
 """
 
 from __future__ import annotations
@@ -19,6 +21,9 @@ def normalize_key(provider: str, key: str) -> str:
         return _LABEL_UNSAFE.sub("_", key.lower())
     if provider == "azure":
         return key.casefold()
+    if provider == "kubernetes":
+        prefix, _, name = key.lower().replace(":", "/").rpartition("/")
+        return f"{prefix.split('.')[0]}/{name}" if prefix else name
     return key
 
 

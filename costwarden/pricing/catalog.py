@@ -62,6 +62,8 @@ class Catalog:
         self._azure = documents["azure-vm.json"]
         self._models = documents["gpu-models.json"]["models"]
         self._spot = documents["spot-discounts.json"]["discount_pct"]
+        self.memo: dict[Any, Any] = {}
+        """Tables derived from the catalog (GPU instances by region), computed once."""
 
     @property
     def version(self) -> str:

@@ -6,6 +6,7 @@ One vocabulary for ``A100`` (AWS), ``nvidia-tesla-a100`` (GCE), ``A100-80GB`` (A
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -45,13 +46,17 @@ MEMORY_GIB = {
 }  # fmt: skip
 
 
+_COMPILED = tuple((re.compile(pattern), label) for pattern, label in _CLASSES)
+
+
+@functools.lru_cache(maxsize=1024)
 def gpu_class(name: str | None) -> str | None:
     """The class of a GPU named any of the ways clouds and clusters name it."""
     if not name:
         return None
     text = name.upper().replace("_", "-")
-    for pattern, label in _CLASSES:
-        if re.search(pattern, text):
+    for pattern, label in _COMPILED:
+        if pattern.search(text):
             return label
     return None
 
@@ -75,7 +80,15 @@ class GpuInstance:
 
 
 def gpu_instances(catalog: Catalog, provider: str, region: str) -> list[GpuInstance]:
-    """Every GPU instance type of a provider priced in a region, cheapest first."""
+    """Every GPU instance type of a provider priced in a region, cheapest first (computed once)."""
+    key = ("gpu_instances", provider, region)
+    if key not in catalog.memo:
+        catalog.memo[key] = _gpu_instances(catalog, provider, region)
+    cached: list[GpuInstance] = catalog.memo[key]
+    return cached
+
+
+def _gpu_instances(catalog: Catalog, provider: str, region: str) -> list[GpuInstance]:
     found: list[GpuInstance] = []
     for instance_type, model, count, memory in catalog.gpu_types(provider):
         label = gpu_class(model)
