@@ -20,6 +20,7 @@ from costwarden.policies.base import Context, Policy
 from costwarden.pricing.catalog import Catalog, shipped_catalog
 from costwarden.pricing.impact import cost_impact, price_parts, resource_cost
 from costwarden.pricing.usage import UsageFile, apply_usage
+from costwarden.rego.run import REGO_TWINS, RegoOptions, raw_documents, rego_config, run_rego
 
 
 def scan(
@@ -32,6 +33,7 @@ def scan(
     stdin: BinaryIO | None = None,
     usage: UsageFile | None = None,
     tf_dir: Path | None = None,
+    rego: RegoOptions | None = None,
 ) -> ScanResult:
     """Scan files, directories (walked for known inputs), ``-`` (stdin) or in-memory documents.
 
@@ -39,7 +41,7 @@ def scan(
     result, and every other document is still scanned.
     """
     with gc_paused():
-        return _scan(inputs, config, catalog, policies, input_format, stdin, usage, tf_dir)
+        return _scan(inputs, config, catalog, policies, input_format, stdin, usage, tf_dir, rego)
 
 
 def _scan(
@@ -51,6 +53,7 @@ def _scan(
     stdin: BinaryIO | None,
     usage: UsageFile | None,
     tf_dir: Path | None,
+    rego: RegoOptions | None,
 ) -> ScanResult:
     config = config or Config()
     catalog = catalog or shipped_catalog()
@@ -75,7 +78,14 @@ def _scan(
         if r.compute_before and isinstance(cost := price_parts(r.address, r.compute_before, catalog), ResourceCost)
     }
     context = Context(config=config, catalog=catalog, resources={r.key: r for r in resources})
-    evaluation = evaluate(resources, BUILTIN if policies is None else policies, context)
+    chosen = list(BUILTIN if policies is None else policies)
+    if rego is not None and rego.builtin:
+        chosen = [p for p in chosen if p.id not in REGO_TWINS]
+    evaluation = evaluate(resources, chosen, context)
+    if rego is not None and rego.active:
+        outcome = run_rego(rego, resources, lambda: raw_documents(names), rego_config(config))
+        evaluation.violations.extend(outcome.violations)
+        evaluation.errors.extend(outcome.errors)
     by_key = context.resources
     violations = [
         dataclasses.replace(

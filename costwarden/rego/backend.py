@@ -1,0 +1,121 @@
+"""Rego engines behind one protocol: the embedded default (regorus) and an OPA server."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from costwarden.errors import PolicyError
+
+_LOCATION = re.compile(r"-->\s*(?P<path>[^\n:]+):(?P<line>\d+):(?P<column>\d+)")
+
+
+@dataclass(frozen=True)
+class PolicyFile:
+    path: str
+    text: str
+
+
+class RegoBackend(Protocol):
+    """Load policies and data once, then evaluate rules against inputs."""
+
+    def load(self, policies: Sequence[PolicyFile], data: Mapping[str, Any]) -> list[PolicyError]: ...
+
+    def packages(self) -> list[str]: ...
+
+    def evaluate(self, rule: str, input_document: Any) -> Any:
+        """The value of ``rule`` (``data.main.deny``); ``None`` when undefined. Raises ``PolicyError``."""
+        ...
+
+    def coverage(self) -> Mapping[str, Any] | None: ...
+
+
+def engine_error(exc: BaseException, fallback_path: str | None = None) -> PolicyError:
+    """The engine's message as one line: file, line and column, without the Rust backtrace."""
+    text = str(exc).split("Stack backtrace:")[0].strip()
+    where = _LOCATION.search(text)
+    lines = [line.strip() for line in text.splitlines() if line.strip().startswith("error:")]
+    message = lines[0].removeprefix("error:").strip() if lines else (text.splitlines() or [type(exc).__name__])[-1]
+    if where:
+        column = where.group("column")
+        return PolicyError(
+            f"{message} (column {column})", path=where.group("path").strip(), line=int(where.group("line"))
+        )
+    return PolicyError(message, path=fallback_path)
+
+
+class EmbeddedBackend:
+    """regorus (the ``gordon-to-regorus`` wheel): Rego v1, and v0 for files without v1 syntax.
+
+    v0 and v1 policies live in two engines (one engine reads one dialect); a rule is evaluated
+    by the engine that holds its package. Engines are not shared across threads.
+    """
+
+    def __init__(self, coverage: bool = False) -> None:
+        import regorus
+
+        self._engines: dict[bool, Any] = {}
+        self._make = regorus.Engine
+        self._coverage = coverage
+        self._packages: dict[str, bool] = {}
+
+    def _engine(self, v0: bool) -> Any:
+        if v0 not in self._engines:
+            engine = self._make()
+            engine.set_rego_v0(v0)
+            if self._coverage:
+                engine.set_enable_coverage(True)
+            self._engines[v0] = engine
+        return self._engines[v0]
+
+    def load(self, policies: Sequence[PolicyFile], data: Mapping[str, Any]) -> list[PolicyError]:
+        import regorus
+
+        problems: list[PolicyError] = []
+        for policy in policies:
+            v0 = not re.search(r"^\s*import\s+rego\.v1\b", policy.text, re.M) and not _uses_v1_keywords(policy.text)
+            probe = regorus.Engine()
+            probe.set_rego_v0(v0)
+            try:
+                probe.add_policy(policy.path, policy.text)
+            except (RuntimeError, ValueError) as exc:
+                problems.append(engine_error(exc, policy.path))
+                continue
+            self._packages[self._engine(v0).add_policy(policy.path, policy.text)] = v0
+        if data:
+            for engine in self._engines.values():
+                engine.add_data_json(json.dumps(data))
+        return problems
+
+    def packages(self) -> list[str]:
+        return sorted(self._packages)
+
+    def evaluate(self, rule: str, input_document: Any) -> Any:
+        package = rule.rsplit(".", 1)[0]
+        if package not in self._packages:
+            return None
+        engine = self._engine(self._packages[package])
+        try:
+            engine.set_input_json(json.dumps(input_document, default=str))
+            result = engine.eval_rule_as_json(rule)
+        except (RuntimeError, ValueError) as exc:
+            if "not a valid rule path" in str(exc):
+                return None
+            raise engine_error(exc) from None
+        return json.loads(result) if result else None
+
+    def coverage(self) -> Mapping[str, Any] | None:
+        if not self._coverage:
+            return None
+        merged: dict[str, Any] = {"files": []}
+        for engine in self._engines.values():
+            merged["files"].extend(json.loads(engine.get_coverage_report_as_json()).get("files", []))
+        return merged
+
+
+def _uses_v1_keywords(text: str) -> bool:
+    """Rego v1 without the import: ``contains`` and ``if`` in rule heads."""
+    return bool(re.search(r"^\s*[\w.\[\]\"]+\s+contains\s+.*\bif\b", text, re.M))

@@ -1,0 +1,245 @@
+"""Evaluate Rego policies over a scan: the normalized scan as one input, or (``raw``) each
+original document as conftest would, ``--combine`` putting every document in one input."""
+
+from __future__ import annotations
+
+import queue
+import threading
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+from costwarden.config import Config
+from costwarden.errors import CostwardenError, PolicyError
+from costwarden.model import Location, Problem, Resource, Violation
+from costwarden.rego.backend import EmbeddedBackend, PolicyFile, RegoBackend
+from costwarden.rego.normalize import scan_input
+from costwarden.rego.policies import RegoFinding, builtin_files, excepted, exceptions, findings, rules_of
+
+BUILTIN_PACKAGE = "costwarden."
+REGO_TWINS = frozenset({"CW101", "CW301", "CW302", "CW401"})
+"""Built-in policies also written in Rego (``rego/builtin``); a parity test keeps them equal."""
+
+
+def rego_config(config: Config) -> dict[str, Any]:
+    """The config as ``data.costwarden.config``, in the JSON shape of ``.costwarden.yaml``."""
+    document: dict[str, Any] = config.model_dump(mode="json")
+    document["inference"]["active_hours_per_month"] = round(config.inference.active_hours.hours_per_month, 1)
+    return document
+
+
+@dataclass(frozen=True)
+class RegoOptions:
+    policies: Sequence[PolicyFile] = ()
+    builtin: bool = False
+    """Run the built-in Rego pack (CW101, CW301, CW302, CW401) in place of their Python twins."""
+    namespaces: Sequence[str] = ("main",)
+    all_namespaces: bool = False
+    data: Mapping[str, Any] = field(default_factory=dict)
+    input_mode: Literal["normalized", "raw"] = "normalized"
+    combine: bool = False
+    engine: Literal["embedded", "opa"] = "embedded"
+    opa_url: str | None = None
+    timeout_seconds: float = 10.0
+
+    @property
+    def active(self) -> bool:
+        return bool(self.policies) or self.builtin
+
+
+@dataclass
+class RegoOutcome:
+    violations: list[Violation] = field(default_factory=list)
+    errors: list[Problem] = field(default_factory=list)
+
+
+def make_backend(options: RegoOptions) -> RegoBackend:
+    if options.engine == "opa":
+        if not options.opa_url:
+            raise PolicyError("--rego-engine opa needs --opa-url")
+        from costwarden.rego.opa import OpaBackend
+
+        return OpaBackend(options.opa_url, timeout=options.timeout_seconds)
+    return EmbeddedBackend()
+
+
+def run_rego(
+    options: RegoOptions,
+    resources: Sequence[Resource],
+    documents: Callable[[], list[tuple[str, Any]]],
+    config_data: Mapping[str, Any],
+) -> RegoOutcome:
+    outcome = RegoOutcome()
+    files = [*(builtin_files() if options.builtin else []), *options.policies]
+    data = {**options.data, "costwarden": {**dict(options.data.get("costwarden", {})), "config": config_data}}
+
+    def start() -> _Worker:
+        worker = _Worker(options)
+        worker.ready()
+        return worker
+
+    backend = start()
+    for problem in backend.call("load", files, data):
+        outcome.errors.append(Problem(problem.message, problem.path, problem.line))
+    loaded = set(backend.call("packages"))
+    rules = [
+        rule
+        for policy in files
+        for rule in rules_of(policy)
+        if f"data.{rule.package}" in loaded and _selected(rule.package, options)
+    ]
+    by_key = {r.key: r for r in resources}
+    by_address: dict[str, Resource] = {}
+    for resource in resources:
+        by_address.setdefault(resource.address, resource)
+
+    if options.input_mode == "raw":
+        raw = documents()
+        inputs = [("<combined>", [{"path": path, "contents": doc} for path, doc in raw])] if options.combine else raw
+    else:
+        inputs = [("<scan>", scan_input(list(resources)))]
+    timed_out: set[str] = set()
+    for name, document in inputs:
+        skipped = _exceptions(backend, {rule.package for rule in rules}, document, options, outcome)
+        for rule in rules:
+            if excepted(rule, skipped.get(rule.package, set())) or rule.query in timed_out:
+                continue
+            try:
+                value = backend.call("evaluate", rule.query, document, timeout=options.timeout_seconds)
+                found = findings(rule, value)
+            except TimeoutError:
+                timed_out.add(rule.query)
+                backend = start()  # the old engine is still busy: start afresh
+                backend.call("load", files, data)
+                outcome.errors.append(
+                    Problem(
+                        f"rule {rule.query} ran longer than {options.timeout_seconds:g} s: stopped",
+                        rule.path,
+                        rule.line,
+                    )
+                )
+                continue
+            except PolicyError as exc:
+                outcome.errors.append(
+                    Problem(f"rule {rule.query}: {exc.message}", exc.path or rule.path, exc.line or rule.line)
+                )
+                continue
+            for finding in found:
+                outcome.violations.append(_violation(finding, name, by_key, by_address))
+    backend.close()
+    return outcome
+
+
+def _selected(package: str, options: RegoOptions) -> bool:
+    if package.startswith(BUILTIN_PACKAGE):
+        return options.builtin
+    return options.all_namespaces or package in options.namespaces
+
+
+def _exceptions(
+    backend: _Worker, packages: set[str], document: Any, options: RegoOptions, outcome: RegoOutcome
+) -> dict[str, set[str]]:
+    found: dict[str, set[str]] = {}
+    for package in packages:
+        try:
+            value = backend.call("evaluate", f"data.{package}.exception", document, timeout=options.timeout_seconds)
+            found[package] = exceptions(value)
+        except TimeoutError:
+            outcome.errors.append(
+                Problem(f"exception rules of {package} ran longer than {options.timeout_seconds:g} s")
+            )
+        except PolicyError as exc:
+            outcome.errors.append(Problem(f"exception rules of {package}: {exc.message}", exc.path, exc.line))
+    return found
+
+
+class _Worker:
+    """A thread that owns one backend (regorus engines are bound to the thread that made them)
+    and answers calls one at a time; a call past its deadline abandons the worker."""
+
+    def __init__(self, options: RegoOptions) -> None:
+        self._calls: queue.Queue[tuple[str, tuple[Any, ...]] | None] = queue.Queue()
+        self._answers: queue.Queue[tuple[bool, Any]] = queue.Queue()
+        self._thread = threading.Thread(target=self._serve, args=(options,), daemon=True, name="costwarden rego")
+        self._thread.start()
+
+    def _serve(self, options: RegoOptions) -> None:
+        try:
+            backend = make_backend(options)
+        except BaseException as exc:  # a missing engine or a bad URL: answered to the caller
+            self._answers.put((False, exc))
+            return
+        self._answers.put((True, None))
+        while (call := self._calls.get()) is not None:
+            method, args = call
+            try:
+                self._answers.put((True, getattr(backend, method)(*args)))
+            except BaseException as exc:  # the engine's own panics are BaseExceptions
+                self._answers.put((False, exc))
+
+    def call(self, method: str, *args: Any, timeout: float | None = None) -> Any:
+        self._calls.put((method, args))
+        return self._answer(timeout)
+
+    def _answer(self, timeout: float | None) -> Any:
+        try:
+            ok, value = self._answers.get(timeout=timeout)
+        except queue.Empty:
+            raise TimeoutError from None
+        if not ok:
+            raise value if isinstance(value, Exception) else PolicyError(f"the Rego engine failed: {value}")
+        return value
+
+    def ready(self) -> None:
+        self._answer(None)
+
+    def close(self) -> None:
+        self._calls.put(None)
+
+
+def _violation(
+    finding: RegoFinding, document: str, by_key: Mapping[str, Resource], by_address: Mapping[str, Resource]
+) -> Violation:
+    resource = by_key.get(finding.resource or "") or by_address.get(finding.resource or "")
+    if resource is not None:
+        location, address, resource_type, owner = resource.location, resource.address, resource.type, resource.document
+    elif document not in ("<scan>", "<combined>"):
+        location, address, resource_type, owner = Location(document, 1), finding.resource or document, "document", ""
+    else:
+        location = Location(finding.rule.path, finding.rule.line)
+        address, resource_type, owner = finding.resource or finding.policy_id, "rego", ""
+    return Violation(
+        policy_id=finding.policy_id,
+        policy_name=finding.rule.metadata.get("custom", {}).get("name") or finding.rule.rule,
+        title=finding.title,
+        severity=finding.severity,
+        address=address,
+        resource_type=resource_type,
+        location=location,
+        message=finding.message,
+        remediation=finding.remediation,
+        remedy=finding.remedy,
+        document=owner,
+    )
+
+
+def raw_documents(paths: Sequence[str]) -> list[tuple[str, Any]]:
+    """Each input's original documents, as conftest parses them (JSON, YAML, multi-document YAML)."""
+    from costwarden.loaders.plan_json import read_json
+    from costwarden.loaders.yaml_docs import read_documents
+
+    found: list[tuple[str, Any]] = []
+    for name in paths:
+        path = Path(name)
+        if not path.is_file():
+            continue
+        data = path.read_bytes()
+        try:
+            if path.suffix == ".json":
+                found.append((name, read_json(name, data).document))
+            elif path.suffix in (".yaml", ".yml"):
+                found.extend((name, document.data) for document in read_documents(name, data.decode("utf-8-sig")))
+        except (CostwardenError, UnicodeDecodeError):
+            continue  # the loaders have reported this input as broken already
+    return found
