@@ -18,15 +18,19 @@ from typing import BinaryIO, TextIO
 
 from costwarden._version import __version__
 from costwarden.config import Config, config_schema, find_config, load_config
+from costwarden.engine import policy_setup
 from costwarden.engine.scan import scan
 from costwarden.errors import ConfigError, CostwardenError
 from costwarden.gcpause import gc_paused
 from costwarden.loaders import LOADERS
 from costwarden.model import ScanResult, Severity
 from costwarden.policies import BUILTIN
+from costwarden.policies.base import Policy
 from costwarden.pricing.catalog import Catalog, load_catalog
 from costwarden.pricing.update import AZURE_PRICES_URL, UpdateRequest, update
 from costwarden.pricing.usage import UsageFile, load_usage
+from costwarden.rego.run import RegoOptions
+from costwarden.rego.testing import run_tests
 from costwarden.reports import REPORTERS, ReportOptions
 from costwarden.reports.cost import breakdown, render_json, render_text
 
@@ -93,6 +97,17 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--all", action="store_true", help="text: list every violation")
     run.add_argument("--usage-file", type=Path, help="hours, runs and instance-hours per resource")
     run.add_argument("--tf-dir", type=Path, help="the .tf files a plan was made from (default: beside the plan)")
+    rego = run.add_argument_group("policies")
+    rego.add_argument("-p", "--policy", type=Path, action="append", default=[], help="user policies (.py, .rego)")
+    rego.add_argument("--rego-engine", choices=["embedded", "opa"], help="embedded (regorus) or an OPA server")
+    rego.add_argument("--opa-url", help="OPA's base URL (with --rego-engine opa)")
+    rego.add_argument("-n", "--namespace", action="append", help="Rego packages to run (default: main)")
+    rego.add_argument("--all-namespaces", action="store_const", const=True, help="run every package")
+    rego.add_argument("-d", "--data", type=Path, action="append", default=[], help="data document (JSON, YAML)")
+    rego.add_argument("--rego-input", choices=["normalized", "raw"], help="input.resources or each document")
+    rego.add_argument("--combine", action="store_const", const=True, help="raw: all documents in one input")
+    rego.add_argument("--builtin-rego", action="store_const", const=True, help="run the built-in Rego pack")
+    rego.add_argument("--rego-timeout", type=float, help="seconds a rule may run (default 10)")
     run.add_argument("--catalog", type=Path, metavar="DIR", help="price catalog directory (default: shipped)")
     color = run.add_mutually_exclusive_group()
     color.add_argument("--color", dest="color", action="store_true", default=None)
@@ -117,6 +132,11 @@ def _parser() -> argparse.ArgumentParser:
     updater.add_argument("--aws-ec2-endpoint", help="EC2 API endpoint (a mirror or proxy)")
     updater.add_argument("--azure-url", default=AZURE_PRICES_URL, help="Azure Retail Prices API URL")
 
+    tester = commands.add_parser("test", help="run Rego (*_test.rego) and Python policy tests")
+    tester.add_argument("paths", nargs="*", type=Path, metavar="DIR", help="policy directories (default: .)")
+    tester.add_argument("--threshold", type=float, default=0.0, help="fail below this Rego line coverage (percent)")
+    tester.add_argument("--no-python", action="store_true", help="run only the Rego tests")
+
     commands.add_parser("policies", help="list the built-in policies")
     config = commands.add_parser("config", help="configuration helpers")
     config_commands = config.add_subparsers(dest="config_command", required=True, metavar="ACTION")
@@ -139,6 +159,8 @@ def main(argv: Sequence[str] | None = None, world: World | None = None) -> int:
             return _cost(args, world)
         if args.command == "prices":
             return _prices_update(args, world)
+        if args.command == "test":
+            return _test(args, world)
         json.dump(config_schema(), world.stdout, indent=2)
         world.stdout.write("\n")
         return 0
@@ -148,6 +170,26 @@ def main(argv: Sequence[str] | None = None, world: World | None = None) -> int:
     except BrokenPipeError:  # `costwarden ... | head`: the reader left, nothing more to say
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 1
+
+
+def _policy_setup(args: argparse.Namespace, world: World, config: Config) -> tuple[list[Policy], RegoOptions]:
+    config_path = args.config or find_config(world.cwd)
+    config_dir = (
+        (config_path if config_path.is_absolute() else world.cwd / config_path).parent if config_path else world.cwd
+    )
+    given = [p if p.is_absolute() else world.cwd / p for p in args.policy]
+    data = [p if p.is_absolute() else world.cwd / p for p in args.data]
+    overrides = {
+        "engine": args.rego_engine,
+        "opa_url": args.opa_url,
+        "namespaces": args.namespace,
+        "all_namespaces": args.all_namespaces,
+        "input": args.rego_input,
+        "combine": args.combine,
+        "builtin": args.builtin_rego,
+        "timeout_seconds": args.rego_timeout,
+    }
+    return policy_setup.build(config, config_dir, given, data, overrides)
 
 
 def _config(args: argparse.Namespace, world: World) -> tuple[Config, UsageFile | None]:
@@ -176,6 +218,7 @@ def _config(args: argparse.Namespace, world: World) -> tuple[Config, UsageFile |
 
 def _scan(args: argparse.Namespace, world: World) -> int:
     config, usage = _config(args, world)
+    policies, rego = _policy_setup(args, world, config)
     result = scan(
         [_resolve(path, world) for path in args.paths],
         config,
@@ -184,6 +227,8 @@ def _scan(args: argparse.Namespace, world: World) -> int:
         usage=usage,
         catalog=_catalog(args, world),
         tf_dir=_tf_dir(args, world),
+        policies=policies,
+        rego=rego,
     )
     options = ReportOptions(
         fail_on=config.fail_on_severity,
@@ -221,6 +266,28 @@ def _catalog(args: argparse.Namespace, world: World) -> Catalog | None:
         return None
     directory = args.catalog if args.catalog.is_absolute() else world.cwd / args.catalog
     return load_catalog(directory)
+
+
+def _test(args: argparse.Namespace, world: World) -> int:
+    paths = [p if p.is_absolute() else world.cwd / p for p in (args.paths or [Path()])]
+    for path in paths:
+        if not path.exists():
+            raise ConfigError("not found", path=path)
+    report = run_tests(paths, python=not args.no_python)
+    for error in report.errors:
+        print(f"costwarden: error: {error}", file=world.stderr)
+    for outcome in report.outcomes:
+        mark = "PASS" if outcome.passed else "FAIL"
+        print(f"{mark} {outcome.name}" + (f": {outcome.detail}" if outcome.detail else ""), file=world.stdout)
+    coverage = f", coverage {report.coverage:.1f}%" if report.coverage is not None else ""
+    print(f"{report.passed} passed, {report.failed} failed{coverage}", file=world.stdout)
+    if report.errors:
+        return 2
+    below = report.coverage is not None and report.coverage < args.threshold
+    if below:
+        print(f"coverage {report.coverage:.1f}% is below the threshold {args.threshold:g}%", file=world.stdout)
+    failed = report.failed or below or (report.python_exit not in (None, 0))
+    return 1 if failed else 0
 
 
 def _tf_dir(args: argparse.Namespace, world: World) -> Path | None:

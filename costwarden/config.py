@@ -106,6 +106,20 @@ class TrainingConfig(_Strict):
     max_wait_ratio: float = Field(default=2.0, ge=1, description="CW303: MaxWaitTimeInSeconds / MaxRuntimeInSeconds.")
 
 
+class RegoConfig(_Strict):
+    engine: Literal["embedded", "opa"] = Field(default="embedded", description="embedded (regorus) or an OPA server.")
+    opa_url: str | None = Field(default=None, description="OPA's base URL, for engine: opa.")
+    namespaces: list[str] = Field(default_factory=lambda: ["main"], description="Packages whose rules run.")
+    all_namespaces: bool = False
+    data: list[str] = Field(default_factory=list, description="JSON or YAML files loaded as data documents.")
+    input: Literal["normalized", "raw"] = Field(
+        default="normalized", description="input.resources (normalized), or each original document (raw)."
+    )
+    combine: bool = Field(default=False, description="raw: every document in one input, as conftest --combine.")
+    builtin: bool = Field(default=False, description="Run the built-in Rego pack in place of its Python twins.")
+    timeout_seconds: float = Field(default=10.0, gt=0, description="A rule running longer is stopped.")
+
+
 class PolicyConfig(_Strict):
     enabled: bool = True
     severity: SeverityName | None = None
@@ -132,6 +146,11 @@ class Config(_Strict):
         default=None, description="Usage file (hours, runs, instance-hours per resource), relative to the config."
     )
     tags: TagsConfig = Field(default_factory=TagsConfig)
+    policy_paths: list[str] = Field(
+        default_factory=list,
+        description="Directories or files of user policies (.py and .rego), relative to the config.",
+    )
+    rego: RegoConfig = Field(default_factory=RegoConfig)
     inference: InferenceConfig = Field(default_factory=InferenceConfig)
     training: TrainingConfig = Field(default_factory=TrainingConfig)
     policies: dict[str, PolicyConfig] = Field(

@@ -120,6 +120,8 @@ def test_schema_describes_every_key():
         "usage_file",
         "kubernetes_cloud",
         "inference",
+        "policy_paths",
+        "rego",
         "training",
         "tags",
         "policies",

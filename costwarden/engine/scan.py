@@ -87,17 +87,11 @@ def _scan(
         evaluation.violations.extend(outcome.violations)
         evaluation.errors.extend(outcome.errors)
     by_key = context.resources
+    rate = config.training.spot_interruptions_per_month
     violations = [
-        dataclasses.replace(
-            v,
-            cost=cost_impact(
-                by_key[v.resource_key],
-                costs.get(v.resource_key),
-                v.remedy,
-                catalog,
-                config.training.spot_interruptions_per_month,
-            ),
-        )
+        dataclasses.replace(v, cost=cost_impact(resource, costs.get(v.resource_key), v.remedy, catalog, rate))
+        if (resource := by_key.get(v.resource_key)) is not None
+        else v  # a Rego result about no resource in particular
         for v in evaluation.violations
     ]
     violations.sort(key=_order)

@@ -61,6 +61,7 @@ class EmbeddedBackend:
         self._make = regorus.Engine
         self._coverage = coverage
         self._packages: dict[str, bool] = {}
+        self._inputs: dict[bool, Any] = {}
 
     def _engine(self, v0: bool) -> Any:
         if v0 not in self._engines:
@@ -97,9 +98,12 @@ class EmbeddedBackend:
         package = rule.rsplit(".", 1)[0]
         if package not in self._packages:
             return None
-        engine = self._engine(self._packages[package])
+        v0 = self._packages[package]
+        engine = self._engine(v0)
         try:
-            engine.set_input_json(json.dumps(input_document, default=str))
+            if self._inputs.get(v0) is not input_document:  # the same input for every rule: parse once
+                engine.set_input_json(json.dumps(input_document, default=str))
+                self._inputs[v0] = input_document
             result = engine.eval_rule_as_json(rule)
         except (RuntimeError, ValueError) as exc:
             if "not a valid rule path" in str(exc):

@@ -3,8 +3,8 @@ original document as conftest would, ``--combine`` putting every document in one
 
 from __future__ import annotations
 
-import queue
-import threading
+import contextlib
+import multiprocessing
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -101,17 +101,19 @@ def run_rego(
         inputs = [("<scan>", scan_input(list(resources)))]
     timed_out: set[str] = set()
     for name, document in inputs:
-        skipped = _exceptions(backend, {rule.package for rule in rules}, document, options, outcome)
+        backend.call("set_input", document)
+        skipped = _exceptions(backend, {rule.package for rule in rules}, options, outcome)
         for rule in rules:
             if excepted(rule, skipped.get(rule.package, set())) or rule.query in timed_out:
                 continue
             try:
-                value = backend.call("evaluate", rule.query, document, timeout=options.timeout_seconds)
+                value = backend.call("evaluate_current", rule.query, timeout=options.timeout_seconds)
                 found = findings(rule, value)
             except TimeoutError:
                 timed_out.add(rule.query)
-                backend = start()  # the old engine is still busy: start afresh
+                backend = start()  # the old process was killed: start afresh
                 backend.call("load", files, data)
+                backend.call("set_input", document)
                 outcome.errors.append(
                     Problem(
                         f"rule {rule.query} ran longer than {options.timeout_seconds:g} s: stopped",
@@ -138,12 +140,12 @@ def _selected(package: str, options: RegoOptions) -> bool:
 
 
 def _exceptions(
-    backend: _Worker, packages: set[str], document: Any, options: RegoOptions, outcome: RegoOutcome
+    backend: _Worker, packages: set[str], options: RegoOptions, outcome: RegoOutcome
 ) -> dict[str, set[str]]:
     found: dict[str, set[str]] = {}
     for package in packages:
         try:
-            value = backend.call("evaluate", f"data.{package}.exception", document, timeout=options.timeout_seconds)
+            value = backend.call("evaluate_current", f"data.{package}.exception", timeout=options.timeout_seconds)
             found[package] = exceptions(value)
         except TimeoutError:
             outcome.errors.append(
@@ -155,47 +157,79 @@ def _exceptions(
 
 
 class _Worker:
-    """A thread that owns one backend (regorus engines are bound to the thread that made them)
-    and answers calls one at a time; a call past its deadline abandons the worker."""
+    """A process that owns one backend and answers calls one at a time.
+
+    regorus holds the interpreter lock while it evaluates and its engines are bound to the
+    thread that made them, so a time limit needs a process: past it, the process is killed
+    and a new one takes over. The input is sent once per document, not once per rule.
+    """
 
     def __init__(self, options: RegoOptions) -> None:
-        self._calls: queue.Queue[tuple[str, tuple[Any, ...]] | None] = queue.Queue()
-        self._answers: queue.Queue[tuple[bool, Any]] = queue.Queue()
-        self._thread = threading.Thread(target=self._serve, args=(options,), daemon=True, name="costwarden rego")
-        self._thread.start()
-
-    def _serve(self, options: RegoOptions) -> None:
-        try:
-            backend = make_backend(options)
-        except BaseException as exc:  # a missing engine or a bad URL: answered to the caller
-            self._answers.put((False, exc))
-            return
-        self._answers.put((True, None))
-        while (call := self._calls.get()) is not None:
-            method, args = call
-            try:
-                self._answers.put((True, getattr(backend, method)(*args)))
-            except BaseException as exc:  # the engine's own panics are BaseExceptions
-                self._answers.put((False, exc))
+        method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
+        context: Any = multiprocessing.get_context(method)
+        self._connection, child = context.Pipe()
+        self._process = context.Process(target=_serve, args=(child, options), daemon=True, name="costwarden rego")
+        self._process.start()
+        child.close()
 
     def call(self, method: str, *args: Any, timeout: float | None = None) -> Any:
-        self._calls.put((method, args))
+        self._connection.send((method, args))
         return self._answer(timeout)
 
     def _answer(self, timeout: float | None) -> Any:
+        if not self._connection.poll(timeout):
+            self.kill()
+            raise TimeoutError
         try:
-            ok, value = self._answers.get(timeout=timeout)
-        except queue.Empty:
-            raise TimeoutError from None
+            ok, value = self._connection.recv()
+        except EOFError:
+            raise PolicyError("the Rego engine process ended unexpectedly") from None
         if not ok:
-            raise value if isinstance(value, Exception) else PolicyError(f"the Rego engine failed: {value}")
+            message, path, line = value
+            raise PolicyError(message, path=path, line=line)
         return value
 
     def ready(self) -> None:
         self._answer(None)
 
+    def kill(self) -> None:
+        self._process.kill()
+        self._process.join()
+
     def close(self) -> None:
-        self._calls.put(None)
+        with contextlib.suppress(OSError):  # the process may be gone already
+            self._connection.send(None)
+        self._process.join(timeout=5)
+        if self._process.is_alive():
+            self.kill()
+
+
+def _serve(connection: Any, options: RegoOptions) -> None:
+    def fail(exc: BaseException) -> None:
+        if isinstance(exc, CostwardenError):
+            connection.send((False, (exc.message, exc.path, exc.line)))
+        else:
+            connection.send((False, (f"the Rego engine failed: {type(exc).__name__}: {exc}", None, None)))
+
+    try:
+        backend = make_backend(options)
+    except BaseException as exc:  # no engine, a bad URL: told to the caller, which raises it
+        fail(exc)
+        return
+    connection.send((True, None))
+    current: Any = None
+    while (call := connection.recv()) is not None:
+        method, args = call
+        try:
+            if method == "set_input":
+                current = args[0]
+                connection.send((True, None))
+            elif method == "evaluate_current":
+                connection.send((True, backend.evaluate(args[0], current)))
+            else:
+                connection.send((True, getattr(backend, method)(*args)))
+        except BaseException as exc:  # the engine's panics are BaseExceptions
+            fail(exc)
 
 
 def _violation(

@@ -1,0 +1,54 @@
+"""The built-in Rego pack says exactly what its Python twins say, and prices it the same."""
+
+from pathlib import Path
+
+import pytest
+
+from costwarden import scan
+from costwarden.rego.run import REGO_TWINS, RegoOptions
+
+ROOT = Path(__file__).parents[2]
+FIXTURES = [
+    ROOT / "examples",
+    ROOT / "tests" / "fixtures" / "hcl" / "app" / "plan.json",
+]
+
+
+def key(violation):
+    return (
+        violation.policy_id,
+        violation.address,
+        violation.message,
+        violation.severity,
+        tuple(sorted(violation.remedy.changes.items())) if violation.remedy else None,
+        round(violation.cost.monthly_savings, 2) if violation.cost else None,
+    )
+
+
+@pytest.mark.parametrize("path", FIXTURES, ids=lambda p: p.name)
+def test_same_violations_and_prices(path):
+    python = scan([str(path)])
+    rego = scan([str(path)], rego=RegoOptions(builtin=True))
+    assert rego.errors == ()
+    twins = sorted((key(v) for v in python.violations if v.policy_id in REGO_TWINS), key=str)
+    assert twins, "the fixtures must exercise the twins"
+    assert twins == sorted((key(v) for v in rego.violations if v.policy_id in REGO_TWINS), key=str)
+
+
+def test_corpus_parity(corpus_files):
+    for path in corpus_files:
+        python = {key(v) for v in scan([str(path)]).violations if v.policy_id in REGO_TWINS}
+        rego = {
+            key(v) for v in scan([str(path)], rego=RegoOptions(builtin=True)).violations if v.policy_id in REGO_TWINS
+        }
+        assert python == rego, path
+
+
+@pytest.fixture
+def corpus_files():
+    import os
+
+    corpus = Path(os.environ.get("COSTWARDEN_CORPUS", ROOT.parent / "shared" / "corpus"))
+    if not corpus.is_dir():
+        pytest.skip(f"corpus not found: {corpus}")
+    return sorted(p for p in corpus.rglob("*") if p.is_file() and p.suffix in (".json", ".yaml", ".yml"))
