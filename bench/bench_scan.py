@@ -2,6 +2,7 @@
 
     python bench/bench_scan.py [SIZES...]        # plans; default: 1000 10000 50000
     python bench/bench_scan.py --k8s 5000 --hcl 1000
+    python bench/bench_scan.py --rego 1000 10000 50000   # the built-in Rego pack instead of Python
 
 Each figure is the best of three runs of a fresh process (interpreter start and imports
 included), reported beside plain ``json.load`` of the same file, with the cyclic garbage
@@ -34,10 +35,12 @@ elif mode == "json-nogc":
         json.load(handle)
 else:
     from costwarden.cli import main
-    code = main(["scan", path, "-o", "json=/dev/null"])
+    extra = ["--builtin-rego"] if mode == "scan-rego" else []
+    code = main(["scan", path, "-o", "json=/dev/null", *extra])
     assert code in (0, 1), code
 elapsed = time.perf_counter() - started
-print(elapsed, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+peak = max(resource.getrusage(who).ru_maxrss for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN))
+print(elapsed, peak / 1024)
 """
 
 
@@ -77,6 +80,19 @@ def other_inputs(k8s: int | None, hcl: int | None) -> None:
 
 def main(argv: list[str]) -> int:
     sys.path.insert(0, str(HERE))
+    if "--rego" in argv:
+        for size in [int(a) for a in argv[2:]] or [1000, 10000, 50000]:
+            path = OUT / f"plan-{size}.json"
+            if not path.exists():
+                from gen_plan import generate
+
+                OUT.mkdir(exist_ok=True)
+                path.write_text(json.dumps(generate(size), indent=2))
+            python_s, python_mb = measure("scan", path)
+            rego_s, rego_mb = measure("scan-rego", path)
+            python = f"python pack {python_s:.2f} s {python_mb:.0f} MB"
+            print(f"{size:>6} resources: {python}; rego pack {rego_s:.2f} s {rego_mb:.0f} MB (largest process)")
+        return 0
     if "--k8s" in argv or "--hcl" in argv:
         options = dict(zip(argv[1::2], argv[2::2], strict=False))
         other_inputs(int(options.get("--k8s", 0)) or None, int(options.get("--hcl", 0)) or None)

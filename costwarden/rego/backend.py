@@ -30,6 +30,10 @@ class RegoBackend(Protocol):
         """The value of ``rule`` (``data.main.deny``); ``None`` when undefined. Raises ``PolicyError``."""
         ...
 
+    def evaluate_json(self, rule: str, input_json: str) -> Any:
+        """The same, with the input already serialized (sent once for many rules)."""
+        ...
+
     def coverage(self) -> Mapping[str, Any] | None: ...
 
 
@@ -95,15 +99,18 @@ class EmbeddedBackend:
         return sorted(self._packages)
 
     def evaluate(self, rule: str, input_document: Any) -> Any:
+        return self.evaluate_json(rule, json.dumps(input_document, default=str))
+
+    def evaluate_json(self, rule: str, input_json: str) -> Any:
         package = rule.rsplit(".", 1)[0]
         if package not in self._packages:
             return None
         v0 = self._packages[package]
         engine = self._engine(v0)
         try:
-            if self._inputs.get(v0) is not input_document:  # the same input for every rule: parse once
-                engine.set_input_json(json.dumps(input_document, default=str))
-                self._inputs[v0] = input_document
+            if self._inputs.get(v0) is not input_json:  # the same input for every rule: parse once
+                engine.set_input_json(input_json)
+                self._inputs[v0] = input_json
             result = engine.eval_rule_as_json(rule)
         except (RuntimeError, ValueError) as exc:
             if "not a valid rule path" in str(exc):

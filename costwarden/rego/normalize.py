@@ -9,11 +9,18 @@ from costwarden.model import Compute, Resource
 from costwarden.policies.workloads import environment, workload
 
 
-def compute_document(compute: Compute | None) -> dict[str, Any] | None:
-    if compute is None:
+def _fields(value: Any) -> dict[str, Any] | None:
+    """A shallow dataclass as a dict (``dataclasses.asdict`` deep-copies: slow for 10,000)."""
+    if value is None:
         return None
-    document = dataclasses.asdict(compute)
-    document["assumptions"] = list(compute.assumptions)
+    return {f.name: getattr(value, f.name) for f in dataclasses.fields(value)}
+
+
+def compute_document(compute: Compute | None) -> dict[str, Any] | None:
+    document = _fields(compute)
+    if document is not None:
+        document["gpu"] = _fields(document["gpu"])
+        document["assumptions"] = list(document["assumptions"])
     return document
 
 
@@ -31,8 +38,8 @@ def resource_document(resource: Resource) -> dict[str, Any]:
         "taggable": resource.taggable,
         "unknown": sorted(resource.unknown),
         "compute": compute_document(resource.compute),
-        "scaling": dataclasses.asdict(resource.scaling) if resource.scaling else None,
-        "training": dataclasses.asdict(resource.training) if resource.training else None,
+        "scaling": _fields(resource.scaling),
+        "training": _fields(resource.training),
         "workload": workload(resource),
         "environment": environment(resource),
         "model": resource.model,

@@ -64,8 +64,11 @@ class OpaBackend:
         return sorted(set(self._packages))
 
     def evaluate(self, rule: str, input_document: Any) -> Any:
+        return self.evaluate_json(rule, json.dumps(input_document, default=str))
+
+    def evaluate_json(self, rule: str, input_json: str) -> Any:
         path = "/".join(rule.removeprefix("data.").split("."))
-        body = json.dumps({"input": input_document}, default=str).encode()
+        body = ('{"input": ' + input_json + "}").encode()
         return self._call("POST", f"/v1/data/{path}", body, "application/json").get("result")
 
     def coverage(self) -> Mapping[str, Any] | None:

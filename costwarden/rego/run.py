@@ -4,6 +4,7 @@ original document as conftest would, ``--combine`` putting every document in one
 from __future__ import annotations
 
 import contextlib
+import json
 import multiprocessing
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -80,9 +81,14 @@ def run_rego(
         return worker
 
     backend = start()
-    for problem in backend.call("load", files, data):
-        outcome.errors.append(Problem(problem.message, problem.path, problem.line))
-    loaded = set(backend.call("packages"))
+    try:
+        problems = backend.call("load", files, data)
+        loaded = set(backend.call("packages"))
+    except PolicyError as exc:  # no engine, or the OPA server is not there: one error, no results
+        backend.close()
+        outcome.errors.append(Problem(exc.message, exc.path, exc.line))
+        return outcome
+    outcome.errors.extend(Problem(problem.message, problem.path, problem.line) for problem in problems)
     rules = [
         rule
         for policy in files
@@ -101,7 +107,8 @@ def run_rego(
         inputs = [("<scan>", scan_input(list(resources)))]
     timed_out: set[str] = set()
     for name, document in inputs:
-        backend.call("set_input", document)
+        text = json.dumps(document, default=str)  # serialized once, parsed once by the engine
+        backend.call("set_input", text)
         skipped = _exceptions(backend, {rule.package for rule in rules}, options, outcome)
         for rule in rules:
             if excepted(rule, skipped.get(rule.package, set())) or rule.query in timed_out:
@@ -113,7 +120,7 @@ def run_rego(
                 timed_out.add(rule.query)
                 backend = start()  # the old process was killed: start afresh
                 backend.call("load", files, data)
-                backend.call("set_input", document)
+                backend.call("set_input", text)
                 outcome.errors.append(
                     Problem(
                         f"rule {rule.query} ran longer than {options.timeout_seconds:g} s: stopped",
@@ -225,7 +232,7 @@ def _serve(connection: Any, options: RegoOptions) -> None:
                 current = args[0]
                 connection.send((True, None))
             elif method == "evaluate_current":
-                connection.send((True, backend.evaluate(args[0], current)))
+                connection.send((True, backend.evaluate_json(args[0], current)))
             else:
                 connection.send((True, getattr(backend, method)(*args)))
         except BaseException as exc:  # the engine's panics are BaseExceptions

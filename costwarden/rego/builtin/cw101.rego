@@ -29,20 +29,16 @@ k8s_key(key) := sprintf("%s/%s", [split(prefix, ".")[0], name]) if {
 
 k8s_key(key) := key if not contains(key, "/")
 
-has_tag(r, key) if {
-	some name, value in r.tags
-	normalize(r.provider, name) == normalize(r.provider, key)
-	value == null
-}
+# A present key whose value is unknown until apply counts; an empty value does not.
+usable(keys, key) if keys[key] == null
 
-has_tag(r, key) if {
-	some name, value in r.tags
-	normalize(r.provider, name) == normalize(r.provider, key)
-	value != null
-	trim_space(value) != ""
-}
+usable(keys, key) if trim_space(keys[key]) != ""
 
-missing(r) := [key | some key in required(r); not has_tag(r, key)]
+missing(r) := [key |
+	keys := {normalize(r.provider, name): value | some name, value in r.tags}
+	some key in required(r)
+	not usable(keys, normalize(r.provider, key))
+]
 
 noun(keys) := "tag" if count(keys) == 1
 
