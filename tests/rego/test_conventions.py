@@ -239,3 +239,22 @@ def test_entry_point_policies_are_discovered(tmp_path, monkeypatch):
     from costwarden.policies.user import installed_policies
 
     assert [p.id for p in installed_policies()] == ["EP1"]
+
+
+def test_policy_paths_and_rego_settings_from_the_config(tmp_path):
+    import io
+
+    from costwarden.cli import World, main
+
+    (tmp_path / "org").mkdir()
+    (tmp_path / "org" / "p.rego").write_text(
+        "package team.ml\nimport rego.v1\ndeny contains msg if { msg := data.org.say }\n"
+    )
+    (tmp_path / "data.yaml").write_text("org: {say: configured}\n")
+    (tmp_path / ".costwarden.yaml").write_text(
+        "policy_paths: [org]\nrego:\n  namespaces: [team.ml]\n  data: [data.yaml]\n"
+    )
+    (tmp_path / "plan.json").write_bytes(PLAN.data)
+    out = io.StringIO()
+    main(["scan", "plan.json", "-o", "json"], World(out, io.StringIO(), io.BytesIO(), {}, tmp_path))
+    assert "configured" in {v["message"] for v in json.loads(out.getvalue())["violations"]}
