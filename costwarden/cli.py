@@ -23,6 +23,10 @@ from costwarden.engine.scan import scan
 from costwarden.errors import ConfigError, CostwardenError
 from costwarden.gcpause import gc_paused
 from costwarden.loaders import LOADERS
+from costwarden.metrics.base import MetricsSource
+from costwarden.metrics.cloudwatch import CloudWatchSource
+from costwarden.metrics.file import FileSource
+from costwarden.metrics.prometheus import PrometheusSource
 from costwarden.model import ScanResult, Severity
 from costwarden.policies import BUILTIN
 from costwarden.policies.base import Policy
@@ -108,6 +112,12 @@ def _parser() -> argparse.ArgumentParser:
     rego.add_argument("--combine", action="store_const", const=True, help="raw: all documents in one input")
     rego.add_argument("--builtin-rego", action="store_const", const=True, help="run the built-in Rego pack")
     rego.add_argument("--rego-timeout", type=float, help="seconds a rule may run (default 10)")
+    measured = run.add_argument_group("measured utilization")
+    measured.add_argument("--metrics-file", type=Path, help="CSV or JSON utilization per resource")
+    measured.add_argument("--cloudwatch-region", help="read CloudWatch (CWAgent NVIDIA, SageMaker) in this region")
+    measured.add_argument("--cloudwatch-endpoint", help="CloudWatch endpoint URL (a proxy or VPC endpoint)")
+    measured.add_argument("--prometheus-url", help="Prometheus with DCGM exporter metrics")
+    measured.add_argument("--metrics-window", type=float, help="hours to look back (default 168)")
     run.add_argument("--catalog", type=Path, metavar="DIR", help="price catalog directory (default: shipped)")
     color = run.add_mutually_exclusive_group()
     color.add_argument("--color", dest="color", action="store_true", default=None)
@@ -172,6 +182,26 @@ def main(argv: Sequence[str] | None = None, world: World | None = None) -> int:
         return 1
 
 
+def _metrics(args: argparse.Namespace, world: World, config: Config) -> list[MetricsSource]:
+    settings = config.metrics
+    window = args.metrics_window or settings.window_hours
+    sources: list[MetricsSource] = []
+    path = args.metrics_file or (Path(settings.file) if settings.file else None)
+    if path is not None:
+        sources.append(FileSource(Path(_resolve(str(path), world))))
+    region = args.cloudwatch_region or settings.cloudwatch_region
+    if region:
+        sources.append(CloudWatchSource(region, window, args.cloudwatch_endpoint, settings.timeout_seconds))
+    url = args.prometheus_url or settings.prometheus_url
+    if url:
+        sources.append(
+            PrometheusSource(
+                url, window, request_rate_query=settings.request_rate_query, timeout=settings.timeout_seconds
+            )
+        )
+    return sources
+
+
 def _policy_setup(args: argparse.Namespace, world: World, config: Config) -> tuple[list[Policy], RegoOptions]:
     config_path = args.config or find_config(world.cwd)
     config_dir = (
@@ -229,6 +259,7 @@ def _scan(args: argparse.Namespace, world: World) -> int:
         tf_dir=_tf_dir(args, world),
         policies=policies,
         rego=rego,
+        metrics=_metrics(args, world, config),
     )
     options = ReportOptions(
         fail_on=config.fail_on_severity,

@@ -120,6 +120,24 @@ class RegoConfig(_Strict):
     timeout_seconds: float = Field(default=10.0, gt=0, description="A rule running longer is stopped.")
 
 
+class MetricsConfig(_Strict):
+    file: str | None = Field(default=None, description="CSV or JSON utilization file, relative to the config.")
+    cloudwatch_region: str | None = Field(default=None, description="Read CloudWatch in this region (boto3).")
+    prometheus_url: str | None = Field(default=None, description="Prometheus base URL with DCGM exporter metrics.")
+    request_rate_query: str | None = Field(
+        default=None, description="PromQL giving requests per second by namespace and pod (for CW501)."
+    )
+    window_hours: float = Field(default=168, gt=0, description="How far back to measure.")
+    timeout_seconds: float = Field(default=10, gt=0)
+    inference_target: float = Field(default=70, gt=0, le=100, description="CW201: utilization inference should reach.")
+    training_target: float = Field(default=80, gt=0, le=100, description="CW201: utilization training should reach.")
+    memory_headroom: float = Field(default=1.2, ge=1, description="CW201: GPU memory kept above the measured peak.")
+
+
+class BudgetConfig(_Strict):
+    cost_per_inference_usd: float = Field(default=0.001, gt=0, description="CW501: the most one inference may cost.")
+
+
 class PolicyConfig(_Strict):
     enabled: bool = True
     severity: SeverityName | None = None
@@ -151,6 +169,8 @@ class Config(_Strict):
         description="Directories or files of user policies (.py and .rego), relative to the config.",
     )
     rego: RegoConfig = Field(default_factory=RegoConfig)
+    metrics: MetricsConfig = Field(default_factory=MetricsConfig)
+    budget: BudgetConfig = Field(default_factory=BudgetConfig)
     inference: InferenceConfig = Field(default_factory=InferenceConfig)
     training: TrainingConfig = Field(default_factory=TrainingConfig)
     policies: dict[str, PolicyConfig] = Field(

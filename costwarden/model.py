@@ -127,6 +127,20 @@ class NodeHints:
 
 
 @dataclass(frozen=True, slots=True)
+class Utilization:
+    """Measured use of a resource's GPUs over a window (per GPU, 0-100)."""
+
+    source: str
+    gpu_util_avg: float
+    gpu_util_p95: float | None = None
+    gpu_memory_peak_gib: float | None = None
+    """The largest memory any one GPU used."""
+    window_hours: float | None = None
+    samples: int | None = None
+    requests_per_hour: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Training:
     """What a training job declares about interruptions. ``None`` is unknown (bound at run time)."""
 
@@ -162,6 +176,8 @@ class Resource:
     """Autoscaling bounds; ``None`` when nothing scales the resource."""
     training: Training | None = None
     node_hints: NodeHints | None = None
+    utilization: Utilization | None = None
+    """Measured, when a metrics source knows the resource; never invented for new ones."""
     model: str | None = None
     """The model served or trained, when the input names it (``meta-llama/Llama-3-8B``)."""
     model_memory_gib: float | None = None

@@ -122,6 +122,8 @@ def test_schema_describes_every_key():
         "inference",
         "policy_paths",
         "rego",
+        "metrics",
+        "budget",
         "training",
         "tags",
         "policies",

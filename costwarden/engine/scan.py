@@ -11,9 +11,11 @@ from costwarden.config import Config
 from costwarden.engine.enrich import enrich
 from costwarden.engine.evaluate import evaluate
 from costwarden.engine.inputs import Input, load_inputs
+from costwarden.engine.measure import attach
 from costwarden.engine.tf_locations import point_at_tf
 from costwarden.gcpause import gc_paused
 from costwarden.loaders import Document, Loaded
+from costwarden.metrics.base import MetricsSource
 from costwarden.model import Problem, Resource, ResourceCost, ScanResult, Violation
 from costwarden.policies import BUILTIN
 from costwarden.policies.base import Context, Policy
@@ -34,6 +36,7 @@ def scan(
     usage: UsageFile | None = None,
     tf_dir: Path | None = None,
     rego: RegoOptions | None = None,
+    metrics: Sequence[MetricsSource] = (),
 ) -> ScanResult:
     """Scan files, directories (walked for known inputs), ``-`` (stdin) or in-memory documents.
 
@@ -41,7 +44,7 @@ def scan(
     result, and every other document is still scanned.
     """
     with gc_paused():
-        return _scan(inputs, config, catalog, policies, input_format, stdin, usage, tf_dir, rego)
+        return _scan(inputs, config, catalog, policies, input_format, stdin, usage, tf_dir, rego, metrics)
 
 
 def _scan(
@@ -54,6 +57,7 @@ def _scan(
     usage: UsageFile | None,
     tf_dir: Path | None,
     rego: RegoOptions | None,
+    metrics: Sequence[MetricsSource],
 ) -> ScanResult:
     config = config or Config()
     catalog = catalog or shipped_catalog()
@@ -71,13 +75,15 @@ def _scan(
     if usage is not None:
         resources, unused = apply_usage(resources, usage)
         loaded.warnings.extend(Problem(f"usage entry {key!r} matches no resource") for key in unused)
+    if metrics:
+        resources = attach(resources, metrics, loaded.warnings)
     costs = _costs(resources, catalog, loaded.warnings)
     costs_before = {
         r.key: cost
         for r in resources
         if r.compute_before and isinstance(cost := price_parts(r.address, r.compute_before, catalog), ResourceCost)
     }
-    context = Context(config=config, catalog=catalog, resources={r.key: r for r in resources})
+    context = Context(config=config, catalog=catalog, resources={r.key: r for r in resources}, costs=costs)
     chosen = list(BUILTIN if policies is None else policies)
     if rego is not None and rego.builtin:
         chosen = [p for p in chosen if p.id not in REGO_TWINS]

@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 
 from costwarden.config import Config
-from costwarden.model import Category, Remedy, Resource, Severity
+from costwarden.model import Category, Remedy, Resource, ResourceCost, Severity
 from costwarden.pricing.catalog import Catalog
 
 
@@ -40,6 +40,8 @@ class Context:
     catalog: Catalog
     resources: Mapping[str, Resource] = field(default_factory=dict)
     """Every resource of the scan, by ``Resource.key``."""
+    costs: Mapping[str, ResourceCost] = field(default_factory=dict)
+    """What each priced resource costs (read, never computed, by policies)."""
 
     def linked(self, resource: Resource, role: str) -> Resource | None:
         address = resource.links.get(role)

@@ -35,6 +35,19 @@ _CLASSES = (
     (r"TRAINIUM|TRN1", "Trainium1"),
 )
 
+NEURON_CLASSES = frozenset({"Inferentia1", "Inferentia2", "Trainium1", "Trainium2"})
+AMD_CLASSES = frozenset({"MI300X"})
+
+
+def vendor(label: str | None) -> str:
+    """Who makes the accelerator: moving across vendors means porting the model, not resizing."""
+    if label in NEURON_CLASSES:
+        return "aws-neuron"
+    if label in AMD_CLASSES:
+        return "amd"
+    return "nvidia"
+
+
 TRAINING_CLASSES = frozenset({"A100-40", "A100-80", "H100", "H200", "B200"})
 INFERENCE_CLASSES = frozenset({"L4", "L40S", "A10G", "A10"})
 
@@ -47,6 +60,20 @@ MEMORY_GIB = {
 
 
 _COMPILED = tuple((re.compile(pattern), label) for pattern, label in _CLASSES)
+
+
+# the gpu-models.json row for each class's FP16 dense throughput (A10/A10G: not in the data)
+MODEL_ROWS = {
+    "A100-40": "A100-40 (SXM4)", "A100-80": "A100-80 (SXM4)", "H100": "H100 (SXM)", "H200": "H200 (SXM)",
+    "B200": "B200 (HGX, 1000 W)", "L4": "L4", "L40S": "L40S", "T4": "T4", "V100": "V100-16 (SXM2)",
+    "Inferentia2": "Inferentia2", "Inferentia1": "Inferentia1", "Trainium1": "Trainium1", "Trainium2": "Trainium2",
+}  # fmt: skip
+
+
+def tflops(catalog: Catalog, label: str | None) -> float | None:
+    """FP16 dense TFLOPS of one GPU of a class; ``None`` when the data has no figure."""
+    row = catalog.gpu_model(MODEL_ROWS.get(label or "", ""))
+    return row.fp16_dense_tflops if row else None
 
 
 @functools.lru_cache(maxsize=1024)

@@ -10,7 +10,7 @@ from typing import Any
 from costwarden.model import Compute
 from costwarden.pricing import Quote, quote
 from costwarden.pricing.catalog import Catalog
-from costwarden.pricing.gpus import gpu_instances
+from costwarden.pricing.gpus import gpu_class, gpu_instances, tflops, vendor
 
 
 def cheapest_fitting(
@@ -45,6 +45,45 @@ def cheapest_fitting(
         description = (
             f"move to {changes['instance_type']} ({gpus_needed:g} x {candidate.gpu_class}, "
             f"{held:.0f} GiB for a {memory_gib:.0f} GiB model)"
+        )
+        if best is None or priced.monthly < best[0]:
+            best = (priced.monthly, changes, description)
+    if best is None or best[0] >= current.monthly:
+        return None
+    return best[1], best[2]
+
+
+def cheapest_for_demand(
+    compute: Compute, demand_tflops: float, memory_gib_per_gpu: float, target_pct: float, catalog: Catalog
+) -> tuple[dict[str, Any], str] | None:
+    """The cheapest type, same provider and region, whose GPUs at ``target_pct`` cover the
+    measured demand and each hold the memory peak; ``None`` when nothing cheaper fits."""
+    current = quote(compute, catalog)
+    if not isinstance(current, Quote) or compute.instance_type is None:
+        return None
+    best: tuple[float, dict[str, Any], str] | None = None
+    maker = vendor(gpu_class(compute.gpu.model) if compute.gpu else None)
+    for candidate in gpu_instances(catalog, compute.provider, compute.region or ""):
+        per_gpu = tflops(catalog, candidate.gpu_class)
+        if per_gpu is None or candidate.memory_gib_per_gpu < memory_gib_per_gpu or vendor(candidate.gpu_class) != maker:
+            continue
+        needed = max(1, math.ceil(demand_tflops / (per_gpu * target_pct / 100)))
+        if needed > candidate.gpu_count:
+            continue
+        changes: dict[str, Any] = {"instance_type": candidate.instance_type}
+        if compute.service == "sagemaker":
+            changes["instance_type"] = f"ml.{candidate.instance_type}"
+        elif compute.share != 1:
+            changes["share"] = needed / candidate.gpu_count
+        changed = dataclasses.replace(
+            compute, instance_type=changes["instance_type"], share=changes.get("share", compute.share)
+        )
+        priced = quote(changed, catalog)
+        if not isinstance(priced, Quote):
+            continue
+        description = (
+            f"move to {changes['instance_type']} ({needed:g} x {candidate.gpu_class}: "
+            f"{needed * per_gpu:.0f} TFLOPS at {target_pct:g}% covers {demand_tflops:.0f} measured)"
         )
         if best is None or priced.monthly < best[0]:
             best = (priced.monthly, changes, description)
