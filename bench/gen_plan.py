@@ -117,6 +117,7 @@ def generate(n: int, seed: int = 7) -> dict[str, Any]:
             after_unknown["tags_all"] = True
         if kind < 0.45:
             rtype, name, after = "aws_instance", f"node{index}", _instance(rng, tags, defaults)
+            after["id"] = f"i-{index:017x}"
             after_unknown.update({"private_ip": True, "public_ip": True, "availability_zone": True})
         elif kind < 0.55:
             itype = rng.choice(GPU + CPU)

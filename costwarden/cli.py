@@ -25,7 +25,7 @@ from costwarden.gcpause import gc_paused
 from costwarden.loaders import LOADERS
 from costwarden.metrics.base import MetricsSource
 from costwarden.metrics.cloudwatch import CloudWatchSource
-from costwarden.metrics.file import FileSource
+from costwarden.metrics.file import FileSource, export
 from costwarden.metrics.prometheus import PrometheusSource
 from costwarden.model import ScanResult, Severity
 from costwarden.policies import BUILTIN
@@ -76,6 +76,15 @@ def _usd(text: str) -> float:
     return value
 
 
+def _measured_arguments(parser: argparse.ArgumentParser) -> None:
+    measured = parser.add_argument_group("measured utilization")
+    measured.add_argument("--metrics-file", type=Path, help="CSV or JSON utilization per resource")
+    measured.add_argument("--cloudwatch-region", help="read CloudWatch (CWAgent NVIDIA, SageMaker) in this region")
+    measured.add_argument("--cloudwatch-endpoint", help="CloudWatch endpoint URL (a proxy or VPC endpoint)")
+    measured.add_argument("--prometheus-url", help="Prometheus with DCGM exporter metrics")
+    measured.add_argument("--metrics-window", type=float, help="hours to look back (default 168)")
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="costwarden",
@@ -112,12 +121,7 @@ def _parser() -> argparse.ArgumentParser:
     rego.add_argument("--combine", action="store_const", const=True, help="raw: all documents in one input")
     rego.add_argument("--builtin-rego", action="store_const", const=True, help="run the built-in Rego pack")
     rego.add_argument("--rego-timeout", type=float, help="seconds a rule may run (default 10)")
-    measured = run.add_argument_group("measured utilization")
-    measured.add_argument("--metrics-file", type=Path, help="CSV or JSON utilization per resource")
-    measured.add_argument("--cloudwatch-region", help="read CloudWatch (CWAgent NVIDIA, SageMaker) in this region")
-    measured.add_argument("--cloudwatch-endpoint", help="CloudWatch endpoint URL (a proxy or VPC endpoint)")
-    measured.add_argument("--prometheus-url", help="Prometheus with DCGM exporter metrics")
-    measured.add_argument("--metrics-window", type=float, help="hours to look back (default 168)")
+    _measured_arguments(run)
     run.add_argument("--catalog", type=Path, metavar="DIR", help="price catalog directory (default: shipped)")
     color = run.add_mutually_exclusive_group()
     color.add_argument("--color", dest="color", action="store_true", default=None)
@@ -147,6 +151,14 @@ def _parser() -> argparse.ArgumentParser:
     tester.add_argument("--threshold", type=float, default=0.0, help="fail below this Rego line coverage (percent)")
     tester.add_argument("--no-python", action="store_true", help="run only the Rego tests")
 
+    metrics = commands.add_parser("metrics", help="measured utilization")
+    metric_commands = metrics.add_subparsers(dest="metrics_command", required=True, metavar="ACTION")
+    exporter = metric_commands.add_parser("export", help="write what a source measures as a metrics file (CSV)")
+    exporter.add_argument("paths", nargs="+", metavar="PATH", help="the inputs whose resources to measure")
+    exporter.add_argument("-c", "--config", type=Path, help="config file (default: discovered in .)")
+    exporter.add_argument("--out", type=Path, help="the CSV file to write (default: stdout)")
+    _measured_arguments(exporter)
+
     commands.add_parser("policies", help="list the built-in policies")
     config = commands.add_parser("config", help="configuration helpers")
     config_commands = config.add_subparsers(dest="config_command", required=True, metavar="ACTION")
@@ -171,6 +183,8 @@ def main(argv: Sequence[str] | None = None, world: World | None = None) -> int:
             return _prices_update(args, world)
         if args.command == "test":
             return _test(args, world)
+        if args.command == "metrics":
+            return _metrics_export(args, world)
         json.dump(config_schema(), world.stdout, indent=2)
         world.stdout.write("\n")
         return 0
@@ -186,9 +200,10 @@ def _metrics(args: argparse.Namespace, world: World, config: Config) -> list[Met
     settings = config.metrics
     window = args.metrics_window or settings.window_hours
     sources: list[MetricsSource] = []
-    path = args.metrics_file or (Path(settings.file) if settings.file else None)
-    if path is not None:
-        sources.append(FileSource(Path(_resolve(str(path), world))))
+    if args.metrics_file is not None:
+        sources.append(FileSource(Path(_resolve(str(args.metrics_file), world))))
+    elif settings.file:
+        sources.append(FileSource(_config_dir(args, world) / settings.file))
     region = args.cloudwatch_region or settings.cloudwatch_region
     if region:
         sources.append(CloudWatchSource(region, window, args.cloudwatch_endpoint, settings.timeout_seconds))
@@ -202,11 +217,16 @@ def _metrics(args: argparse.Namespace, world: World, config: Config) -> list[Met
     return sources
 
 
-def _policy_setup(args: argparse.Namespace, world: World, config: Config) -> tuple[list[Policy], RegoOptions]:
+def _config_dir(args: argparse.Namespace, world: World) -> Path:
+    """Paths in the config are relative to the config file's folder."""
     config_path = args.config or find_config(world.cwd)
-    config_dir = (
-        (config_path if config_path.is_absolute() else world.cwd / config_path).parent if config_path else world.cwd
-    )
+    if config_path is None:
+        return world.cwd
+    return (config_path if config_path.is_absolute() else world.cwd / config_path).parent
+
+
+def _policy_setup(args: argparse.Namespace, world: World, config: Config) -> tuple[list[Policy], RegoOptions]:
+    config_dir = _config_dir(args, world)
     given = [p if p.is_absolute() else world.cwd / p for p in args.policy]
     data = [p if p.is_absolute() else world.cwd / p for p in args.data]
     overrides = {
@@ -297,6 +317,24 @@ def _catalog(args: argparse.Namespace, world: World) -> Catalog | None:
         return None
     directory = args.catalog if args.catalog.is_absolute() else world.cwd / args.catalog
     return load_catalog(directory)
+
+
+def _metrics_export(args: argparse.Namespace, world: World) -> int:
+    config = load_config(args.config, cwd=world.cwd) if args.config else load_config(cwd=world.cwd)
+    sources = _metrics(args, world, config)
+    if not sources:
+        raise ConfigError("name a source: --metrics-file, --cloudwatch-region or --prometheus-url")
+    result = scan([_resolve(p, world) for p in args.paths], config, policies=(), metrics=sources)
+    for problem in result.errors + result.warnings:
+        print(f"costwarden: {'error' if problem in result.errors else 'warning'}: {problem}", file=world.stderr)
+    rows = {r.cloud_id or r.address: r.utilization for r in result.resources if r.utilization is not None}
+    if args.out is None:
+        export(rows, world.stdout)
+    else:
+        target = args.out if args.out.is_absolute() else world.cwd / args.out
+        with target.open("w", encoding="utf-8", newline="") as stream:
+            export(rows, stream)
+    return 2 if result.errors else 0
 
 
 def _test(args: argparse.Namespace, world: World) -> int:

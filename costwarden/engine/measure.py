@@ -28,5 +28,9 @@ def attach(resources: Sequence[Resource], sources: Sequence[MetricsSource], warn
             attached.append(resource)
             continue
         found = measured.get(resource.key)
+        if found is None and gpus_of(resource) and resource.exists_after:
+            names = ", ".join(source.name for source in sources)
+            where = resource.location
+            warnings.append(Problem(f"no utilization measured ({names})", where.path, where.line, resource.address))
         attached.append(dataclasses.replace(resource, utilization=found) if found else resource)
     return attached

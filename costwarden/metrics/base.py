@@ -39,14 +39,21 @@ def gpus_of(resource: Resource) -> float:
     return compute.gpu.count if compute is not None and compute.gpu is not None and compute.gpu.count else 0.0
 
 
-def endpoint_name(resource: Resource) -> str | None:
-    """The SageMaker endpoint a resource is (or configures), by name."""
-    name = resource.attributes.get("name") if resource.type == "aws_sagemaker_endpoint" else None
-    if isinstance(name, str):
-        return name
-    if resource.address.startswith(("EndpointConfig/", "Endpoint/")):
-        return resource.address.split("/", 1)[1]
-    return None
+def endpoint_names(resources: Sequence[Resource]) -> dict[str, str]:
+    """Endpoint configuration (by key) -> the name of the SageMaker endpoint that runs it."""
+    by_address = {(r.document or r.location.path, r.address): r for r in resources}
+    names: dict[str, str] = {}
+    for resource in resources:
+        name = resource.attributes.get("name")
+        config = resource.links.get("endpoint_configuration")
+        if resource.type == "aws_sagemaker_endpoint" and isinstance(name, str) and config:
+            target = by_address.get((resource.document or resource.location.path, config))
+            if target is not None:
+                names[target.key] = name
+    for resource in resources:
+        if resource.address.startswith("EndpointConfig/") and resource.key not in names:
+            names[resource.key] = resource.address.split("/", 1)[1]  # an API request names its endpoint alike
+    return names
 
 
 def kubernetes_workload(resource: Resource) -> tuple[str, str] | None:

@@ -19,7 +19,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from costwarden.errors import MetricsError
-from costwarden.metrics.base import Measured, endpoint_name, gpus_of, summarize
+from costwarden.metrics.base import Measured, endpoint_names, gpus_of, summarize
 from costwarden.model import Problem, Resource, Utilization
 from costwarden.pricing.gpus import MEMORY_GIB, gpu_class
 
@@ -61,6 +61,7 @@ class CloudWatchSource:
         measured = Measured()
         queries: list[_Query] = []
         gpus: dict[str, float] = {}
+        endpoints = endpoint_names(resources)
         for index, resource in enumerate(resources):
             count = gpus_of(resource)
             if not count or resource.compute is None:
@@ -73,7 +74,7 @@ class CloudWatchSource:
                     _Query(resource.key, f"u{index}", "CWAgent", "nvidia_smi_utilization_gpu", dims, "Average"),
                     _Query(resource.key, f"m{index}", "CWAgent", "nvidia_smi_memory_used", dims, "Maximum"),
                 ]
-            elif (name := endpoint_name(resource)) is not None and resource.compute.service == "sagemaker":
+            elif (name := endpoints.get(resource.key)) is not None and resource.compute.service == "sagemaker":
                 variant = _variant(resource)
                 dims = (("EndpointName", name), ("VariantName", variant))
                 namespace = "/aws/sagemaker/Endpoints"
