@@ -8,6 +8,8 @@ costwarden config schema
 from __future__ import annotations
 
 import argparse
+import dataclasses
+import io
 import json
 import os
 import sys
@@ -37,6 +39,7 @@ from costwarden.rego.run import RegoOptions
 from costwarden.rego.testing import run_tests
 from costwarden.reports import REPORTERS, ReportOptions
 from costwarden.reports.cost import breakdown, render_json, render_text
+from costwarden.reports.diff import diff_against
 
 FAIL_ON_CHOICES = [s.label for s in Severity] + ["never"]
 
@@ -59,10 +62,9 @@ class OutputSpec:
 
 
 def _output(text: str) -> OutputSpec:
+    """``FORMAT[=FILE]``; an unknown format is reported when the reports are written, so the
+    other outputs of the run still are."""
     name, _, target = text.partition("=")
-    if name not in REPORTERS:
-        known = ", ".join(sorted(REPORTERS))
-        raise argparse.ArgumentTypeError(f"unknown output format {name!r} (one of: {known})")
     return OutputSpec(name, Path(target) if target else None)
 
 
@@ -103,11 +105,13 @@ def _parser() -> argparse.ArgumentParser:
         type=_output,
         action="append",
         metavar="FORMAT[=FILE]",
-        help=f"report format ({', '.join(sorted(REPORTERS))}), to FILE or stdout; repeatable",
+        help=f"report format ({', '.join(sorted(REPORTERS))}, or auto), to FILE or stdout; repeatable",
     )
     run.add_argument("--fail-on", choices=FAIL_ON_CHOICES, help="exit 1 at this severity (high)")
     run.add_argument("--fail-on-cost", type=_usd, metavar="USD", help="exit 1 at this monthly impact")
     run.add_argument("--all", action="store_true", help="text: list every violation")
+    run.add_argument("--template", type=Path, help="markdown: a Jinja2 template in place of the built-in one")
+    run.add_argument("--diff-base", type=Path, metavar="REPORT", help="show only violations new since this JSON report")
     run.add_argument("--usage-file", type=Path, help="hours, runs and instance-hours per resource")
     run.add_argument("--tf-dir", type=Path, help="the .tf files a plan was made from (default: beside the plan)")
     rego = run.add_argument_group("policies")
@@ -281,35 +285,63 @@ def _scan(args: argparse.Namespace, world: World) -> int:
         rego=rego,
         metrics=_metrics(args, world, config),
     )
+    at_stake_change = None
+    if args.diff_base is not None:
+        result, at_stake_change = diff_against(
+            result, args.diff_base if args.diff_base.is_absolute() else world.cwd / args.diff_base
+        )
+    template = args.template if args.template is None or args.template.is_absolute() else world.cwd / args.template
     options = ReportOptions(
         fail_on=config.fail_on_severity,
         fail_on_cost=config.fail_on_cost,
         color=_color(args.color, world),
         width=_width(world),
         max_rows=None if args.all else 200,
+        root=str(world.cwd),
+        template=str(template) if template else None,
+        at_stake_change=at_stake_change,
     )
-    outputs = args.output or [OutputSpec("text", None)]
+    automatic = "github" if world.environ.get("GITHUB_ACTIONS") == "true" else "text"
+    outputs = [
+        OutputSpec(automatic, o.path) if o.format == "auto" else o for o in args.output or [OutputSpec("auto", None)]
+    ]
     text_on_stdout = any(o.format == "text" and o.path is None for o in outputs)
     if not text_on_stdout:
         for problem in result.errors:
             print(f"costwarden: error: {problem}", file=world.stderr)
     with gc_paused():
-        _write_reports(result, outputs, options, world)
-    return result.exit_code(config.fail_on_severity, config.fail_on_cost)
+        failures = _write_reports(result, outputs, options, world)
+    for failure in failures:
+        print(f"costwarden: error: {failure}", file=world.stderr)
+    return 2 if failures else result.exit_code(config.fail_on_severity, config.fail_on_cost)
 
 
-def _write_reports(result: ScanResult, outputs: list[OutputSpec], options: ReportOptions, world: World) -> None:
+def _write_reports(
+    result: ScanResult, outputs: list[OutputSpec], options: ReportOptions, world: World
+) -> list[CostwardenError]:
+    """Every output that can be written is; each one that cannot is an error, not a stop."""
+    failures: list[CostwardenError] = []
     for spec in outputs:
-        reporter = REPORTERS[spec.format]
+        reporter = REPORTERS.get(spec.format)
+        if reporter is None:
+            known = ", ".join(sorted(REPORTERS))
+            failures.append(CostwardenError(f"unknown output format {spec.format!r} (one of: {known}, auto)"))
+            continue
+        buffer = io.StringIO()
+        try:
+            reporter.render(result, buffer, options if spec.path is None else dataclasses.replace(options, color=False))
+        except CostwardenError as exc:
+            failures.append(exc)
+            continue
         if spec.path is None:
-            reporter.render(result, world.stdout, options)
+            world.stdout.write(buffer.getvalue())
             continue
         target = spec.path if spec.path.is_absolute() else world.cwd / spec.path
         try:
-            with target.open("w", encoding="utf-8") as stream:
-                reporter.render(result, stream, ReportOptions(**{**options.__dict__, "color": False}))
+            target.write_text(buffer.getvalue(), encoding="utf-8")
         except OSError as exc:
-            raise CostwardenError(f"cannot write report: {exc.strerror}", path=spec.path) from None
+            failures.append(CostwardenError(f"cannot write report: {exc.strerror}", path=spec.path))
+    return failures
 
 
 def _catalog(args: argparse.Namespace, world: World) -> Catalog | None:

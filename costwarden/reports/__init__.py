@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Protocol, TextIO
 
 from costwarden.model import ScanResult
-from costwarden.reports import json, text
+from costwarden.reports import github, json, junit, markdown, sarif, text
 from costwarden.reports.options import ReportOptions
 
 
@@ -14,7 +14,11 @@ class Reporter(Protocol):
 
 
 REPORTERS: dict[str, Reporter] = {
+    "github": github,
     "json": json,
+    "junit": junit,
+    "markdown": markdown,
+    "sarif": sarif,
     "text": text,
 }
 

@@ -13,3 +13,13 @@ class ReportOptions:
     width: int = 120
     max_rows: int | None = 200
     """Text only: violations listed before the rest are counted; ``None`` lists all."""
+    root: str = "."
+    """SARIF: paths are written relative to this folder (the repository root)."""
+    max_chars: int = 65_000
+    """Markdown: stay under this many characters (a PR comment takes 65,536; a job summary 1 MiB)."""
+    template: str | None = None
+    """Markdown: a Jinja2 template file in place of the built-in one."""
+    at_stake_change: float | None = None
+    """``--diff-base``: how the monthly cost at stake moved since the base report."""
+    max_annotations: int = 10
+    """GitHub: annotations per level and step (GitHub shows 10 errors and 10 warnings a step)."""

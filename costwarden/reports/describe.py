@@ -1,0 +1,67 @@
+"""What reports say about policies and violations, shared by SARIF, JUnit, Markdown, GitHub."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Iterable
+from pathlib import Path
+
+from costwarden.model import Severity, Violation
+from costwarden.policies import BUILTIN
+from costwarden.reports.money import usd
+
+DOCS = {policy.id: policy for policy in BUILTIN}
+
+
+def impact(violation: Violation) -> float:
+    return violation.cost.monthly_impact if violation.cost else 0.0
+
+
+def money_note(violation: Violation) -> str:
+    if violation.cost is None:
+        return "not priced"
+    cost = violation.cost
+    if cost.monthly_savings > 0:
+        return f"{usd(cost.monthly_cost)}/month, saves {usd(cost.monthly_savings)}/month"
+    return f"{usd(cost.monthly_cost)}/month at stake"
+
+
+def ordered(violations: Iterable[Violation]) -> list[Violation]:
+    """Most severe first, then most expensive."""
+    return sorted(violations, key=lambda v: (-v.severity, -impact(v), v.address, v.policy_id))
+
+
+def policy_doc(policy_id: str) -> str:
+    policy = DOCS.get(policy_id)
+    return policy.doc if policy else ""
+
+
+def summary_line(policy_id: str, title: str) -> str:
+    doc = policy_doc(policy_id)
+    return doc.splitlines()[0] if doc else title
+
+
+def relative(path: str, root: str) -> str:
+    """A repository-relative POSIX path when the file is under ``root``."""
+    absolute = Path(path).resolve()
+    base = Path(root).resolve()
+    try:
+        return absolute.relative_to(base).as_posix()
+    except ValueError:
+        return Path(os.path.normpath(path)).as_posix()
+
+
+def fingerprint(violation: Violation) -> str:
+    """Stable across runs and line moves: the policy and the resource, not the line."""
+    key = f"{violation.policy_id}\x00{violation.address}\x00{violation.resource_type}"
+    return hashlib.sha256(key.encode()).hexdigest()[:32]
+
+
+LEVELS = {
+    Severity.CRITICAL: "error",
+    Severity.HIGH: "error",
+    Severity.MEDIUM: "warning",
+    Severity.LOW: "note",
+    Severity.INFO: "note",
+}

@@ -1,0 +1,47 @@
+"""JUnit XML: a test suite per policy, a failing test case per policy x resource, carrying the
+message, the location and the monthly cost; errors as their own suite."""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+from collections import defaultdict
+from typing import TextIO
+
+from costwarden.model import ScanResult, Violation
+from costwarden.reports.describe import money_note, ordered
+from costwarden.reports.options import ReportOptions
+
+
+def render(result: ScanResult, stream: TextIO, options: ReportOptions) -> None:
+    suites = ET.Element("testsuites", name="costwarden", tests=str(len(result.violations) + len(result.errors)))
+    by_policy: dict[str, list[Violation]] = defaultdict(list)
+    for violation in ordered(result.violations):
+        by_policy[violation.policy_id].append(violation)
+    failures = 0
+    for policy_id, violations in by_policy.items():
+        suite = ET.SubElement(
+            suites, "testsuite", name=policy_id, tests=str(len(violations)), failures=str(len(violations))
+        )
+        for violation in violations:
+            case = ET.SubElement(suite, "testcase", classname=policy_id, name=violation.address,
+                                 file=violation.location.path, line=str(violation.location.line))  # fmt: skip
+            failure = ET.SubElement(case, "failure", message=violation.message, type=violation.severity.label)
+            failure.text = (
+                f"{violation.title}\n{violation.location}: {violation.message}\n{money_note(violation)}"
+                + (f"\nRemediation: {violation.remediation}" if violation.remediation else "")
+                + (f"\nBasis: {violation.cost.basis}" if violation.cost else "")
+            )
+            failures += 1
+    if result.errors:
+        suite = ET.SubElement(
+            suites, "testsuite", name="errors", tests=str(len(result.errors)), errors=str(len(result.errors))
+        )
+        for problem in result.errors:
+            case = ET.SubElement(suite, "testcase", classname="costwarden", name=problem.path or "input")
+            ET.SubElement(case, "error", message=problem.message).text = str(problem)
+    suites.set("failures", str(failures))
+    suites.set("errors", str(len(result.errors)))
+    ET.indent(suites)
+    stream.write('<?xml version="1.0" encoding="UTF-8"?>\n')
+    stream.write(ET.tostring(suites, encoding="unicode"))
+    stream.write("\n")

@@ -1,0 +1,84 @@
+"""A pull-request comment and job summary in GitHub-flavoured Markdown, from a Jinja2 template
+(the built-in one, or ``--template FILE``): a headline with the dollars, the top savings, a
+table per severity with collapsible details. Violations are dropped from the end, with a note,
+until it fits ``max_chars`` (a PR comment takes 65,536 characters; a job summary 1 MiB)."""
+
+from __future__ import annotations
+
+from importlib import resources
+from pathlib import Path
+from typing import Any, TextIO
+
+import jinja2
+
+from costwarden.errors import CostwardenError
+from costwarden.model import ScanResult, Severity, Violation
+from costwarden.reports.describe import impact, ordered, relative
+from costwarden.reports.money import usd
+from costwarden.reports.options import ReportOptions
+
+TOP_SAVINGS = 5
+
+
+def _savings(violation: Violation) -> float:
+    return violation.cost.monthly_savings if violation.cost else 0.0
+
+
+def _cell(text: str) -> str:
+    return str(text).replace("|", "\\|").replace("\n", " ")
+
+
+def _signed(amount: float) -> str:
+    return f"+{usd(amount)}" if amount > 0 else f"-{usd(-amount)}" if amount < 0 else usd(0)
+
+
+def _template(options: ReportOptions) -> jinja2.Template:
+    environment = jinja2.Environment(autoescape=False, undefined=jinja2.StrictUndefined, keep_trailing_newline=True)
+    try:
+        if options.template:
+            source = Path(options.template).read_text(encoding="utf-8")
+        else:
+            source = resources.files("costwarden.reports").joinpath("templates", "markdown.md.j2").read_text("utf-8")
+        return environment.from_string(source)
+    except OSError as exc:
+        raise CostwardenError(f"cannot read template: {exc.strerror}", path=options.template) from None
+    except jinja2.TemplateSyntaxError as exc:
+        raise CostwardenError(f"template error: {exc.message}", path=options.template, line=exc.lineno) from None
+
+
+def _render(template: jinja2.Template, result: ScanResult, violations: list[Violation], options: ReportOptions) -> str:
+    by_severity = [
+        (severity.label, [v for v in violations if v.severity == severity])
+        for severity in sorted(Severity, reverse=True)
+    ]
+    top = sorted((v for v in violations if _savings(v) > 0), key=lambda v: -_savings(v))
+    context: dict[str, Any] = {
+        "totals": result.totals,
+        "catalog": result.catalog,
+        "by_severity": [(label, rows) for label, rows in by_severity if rows],
+        "top": top[:TOP_SAVINGS],
+        "errors": list(result.errors),
+        "at_stake_change": options.at_stake_change,
+        "usd": usd,
+        "signed": _signed,
+        "cell": _cell,
+        "impact": impact,
+        "location": lambda v: f"{relative(v.location.path, options.root)}:{v.location.line}",
+    }
+    try:
+        return template.render(**context)
+    except jinja2.TemplateError as exc:
+        raise CostwardenError(f"template error: {exc}", path=options.template) from None
+
+
+def render(result: ScanResult, stream: TextIO, options: ReportOptions) -> None:
+    template = _template(options)
+    violations = ordered(result.violations)
+    text = _render(template, result, violations, options)
+    shown = len(violations)
+    while len(text) > options.max_chars and shown > 0:
+        shown = max(0, shown - max(1, shown // 10))
+        left_out = len(violations) - shown
+        note = f"\n\n> {left_out} more violations are not shown here (the JSON and SARIF reports list them all).\n"
+        text = _render(template, result, violations[:shown], options) + note
+    stream.write(text)

@@ -1,0 +1,103 @@
+"""SARIF 2.1.0 for GitHub code scanning: rules with descriptions, help and default level;
+results with a repository-relative location, a stable partial fingerprint, and the monthly
+cost in the message and in ``properties``."""
+
+from __future__ import annotations
+
+import json
+from typing import Any, TextIO
+
+from costwarden._version import __version__
+from costwarden.model import ScanResult, Violation
+from costwarden.reports.describe import LEVELS, fingerprint, money_note, ordered, policy_doc, relative, summary_line
+from costwarden.reports.options import ReportOptions
+
+SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
+MAX_RESULTS = 5000  # GitHub keeps the first 5,000 results a run
+
+
+def render(result: ScanResult, stream: TextIO, options: ReportOptions) -> None:
+    json.dump(document(result, options), stream, indent=2, ensure_ascii=False)
+    stream.write("\n")
+
+
+def document(result: ScanResult, options: ReportOptions) -> dict[str, Any]:
+    violations = ordered(result.violations)[:MAX_RESULTS]
+    rules: dict[str, dict[str, Any]] = {}
+    for violation in violations:
+        rules.setdefault(violation.policy_id, _rule(violation))
+    index = {rule_id: position for position, rule_id in enumerate(rules)}
+    return {
+        "$schema": SCHEMA,
+        "version": "2.1.0",
+        "runs": [
+            {
+                "tool": {
+                    "driver": {
+                        "name": "costwarden",
+                        "version": __version__,
+                        "semanticVersion": __version__,
+                        "informationUri": "https://github.com/costwarden/costwarden",
+                        "rules": list(rules.values()),
+                    }
+                },
+                "automationDetails": {"id": "costwarden/"},
+                "results": [_result(v, index[v.policy_id], options) for v in violations],
+                "properties": {
+                    "catalogVersion": result.catalog.version,
+                    "catalogDate": result.catalog.date,
+                    "monthlyCostAtStake": round(result.totals.monthly_cost_at_stake, 2),
+                    "monthlySavings": round(result.totals.monthly_savings, 2),
+                },
+            }
+        ],
+    }
+
+
+def _rule(violation: Violation) -> dict[str, Any]:
+    doc = policy_doc(violation.policy_id)
+    summary = summary_line(violation.policy_id, violation.title)
+    full = doc.split("\n\n")[1].replace("\n", " ") if doc.count("\n\n") >= 1 else summary
+    help_text = doc or violation.remediation or violation.title
+    return {
+        "id": violation.policy_id,
+        "name": "".join(part.capitalize() for part in violation.policy_name.split("-")) or violation.policy_id,
+        "shortDescription": {"text": violation.title},
+        "fullDescription": {"text": full},
+        "help": {"text": help_text, "markdown": f"**{violation.title}**\n\n{help_text}"},
+        "defaultConfiguration": {"level": LEVELS[violation.severity]},
+        "properties": {"tags": ["finops", "cost"], "precision": "high"},
+    }
+
+
+def _result(violation: Violation, rule_index: int, options: ReportOptions) -> dict[str, Any]:
+    region: dict[str, int] = {"startLine": violation.location.line}
+    if violation.location.end_line and violation.location.end_line >= violation.location.line:
+        region["endLine"] = violation.location.end_line
+    cost = violation.cost
+    properties: dict[str, Any] = {"severity": violation.severity.label, "address": violation.address}
+    if cost is not None:
+        properties.update(
+            monthlyCost=round(cost.monthly_cost, 2),
+            monthlyCostAfter=round(cost.monthly_cost_after, 2),
+            monthlySavings=round(cost.monthly_savings, 2),
+            currency=cost.currency,
+            costBasis=cost.basis,
+            catalogVersion=cost.catalog_version,
+        )
+    return {
+        "ruleId": violation.policy_id,
+        "ruleIndex": rule_index,
+        "level": LEVELS[violation.severity],
+        "message": {"text": f"{violation.address}: {violation.message} ({money_note(violation)})."},
+        "locations": [
+            {
+                "physicalLocation": {
+                    "artifactLocation": {"uri": relative(violation.location.path, options.root)},
+                    "region": region,
+                }
+            }
+        ],
+        "partialFingerprints": {"costwarden/v1": fingerprint(violation)},
+        "properties": properties,
+    }
