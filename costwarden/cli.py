@@ -24,6 +24,7 @@ from costwarden.engine import policy_setup
 from costwarden.engine.scan import scan
 from costwarden.errors import ConfigError, CostwardenError
 from costwarden.gcpause import gc_paused
+from costwarden.integrations import github
 from costwarden.loaders import LOADERS
 from costwarden.metrics.base import MetricsSource
 from costwarden.metrics.cloudwatch import CloudWatchSource
@@ -163,6 +164,8 @@ def _parser() -> argparse.ArgumentParser:
     exporter.add_argument("--out", type=Path, help="the CSV file to write (default: stdout)")
     _measured_arguments(exporter)
 
+    commands.add_parser("github-action", help="the GitHub Action's scan step (reads INPUT_* and GITHUB_* variables)")
+
     commands.add_parser("policies", help="list the built-in policies")
     config = commands.add_parser("config", help="configuration helpers")
     config_commands = config.add_subparsers(dest="config_command", required=True, metavar="ACTION")
@@ -189,6 +192,8 @@ def main(argv: Sequence[str] | None = None, world: World | None = None) -> int:
             return _test(args, world)
         if args.command == "metrics":
             return _metrics_export(args, world)
+        if args.command == "github-action":
+            return _github_action(world)
         json.dump(config_schema(), world.stdout, indent=2)
         world.stdout.write("\n")
         return 0
@@ -349,6 +354,17 @@ def _catalog(args: argparse.Namespace, world: World) -> Catalog | None:
         return None
     directory = args.catalog if args.catalog.is_absolute() else world.cwd / args.catalog
     return load_catalog(directory)
+
+
+def _github_action(world: World) -> int:
+    environ = world.environ
+    workspace = Path(environ.get("GITHUB_WORKSPACE") or world.cwd)
+    out = Path(environ.get("RUNNER_TEMP") or workspace) / "costwarden"
+    out.mkdir(parents=True, exist_ok=True)
+    inner = World(world.stdout, world.stderr, world.stdin, environ, workspace)
+    code = main(github.action_arguments(environ, out), inner)
+    github.publish(environ, out, code)
+    return code
 
 
 def _metrics_export(args: argparse.Namespace, world: World) -> int:

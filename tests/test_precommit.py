@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).parents[1]
-TAGGED = '''
+TAGGED = """
 provider "aws" {
   region = "us-east-1"
 }
@@ -24,7 +24,7 @@ resource "aws_instance" "ok" {
     "finops:cost-center" = "CC-1000"
   }
 }
-'''
+"""
 UNTAGGED = 'resource "aws_instance" "gpu" {\n  instance_type = "p4d.24xlarge"\n}\n'
 
 
@@ -52,12 +52,16 @@ def test_pre_commit_fails_on_a_bad_file_and_passes_on_a_good_one(tmp_path, head)
     git("add", ".", cwd=repo)
     environment = {**os.environ, "PRE_COMMIT_HOME": str(tmp_path / "cache"), "GIT_AUTHOR_NAME": "t",
                    "GIT_AUTHOR_EMAIL": "t@t", "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@t"}  # fmt: skip
-    passed = subprocess.run([pre_commit, "run", "--all-files"], cwd=repo, capture_output=True, text=True, env=environment, check=False)
+    passed = subprocess.run(
+        [pre_commit, "run", "--all-files"], cwd=repo, capture_output=True, text=True, env=environment, check=False
+    )
     assert passed.returncode == 0, passed.stdout + passed.stderr
     assert "costwarden (Terraform)" in passed.stdout and "Passed" in passed.stdout
     (repo / "gpu.tf").write_text(UNTAGGED)
     git("add", ".", cwd=repo)
-    failed = subprocess.run([pre_commit, "run", "--all-files"], cwd=repo, capture_output=True, text=True, env=environment, check=False)
+    failed = subprocess.run(
+        [pre_commit, "run", "--all-files"], cwd=repo, capture_output=True, text=True, env=environment, check=False
+    )
     assert failed.returncode == 1
     assert "Failed" in failed.stdout
     assert "CW101" in failed.stdout and "aws_instance.gpu" in failed.stdout and "$16,029.08" in failed.stdout

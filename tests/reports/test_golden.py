@@ -16,7 +16,14 @@ from costwarden.reports import REPORTERS, ReportOptions
 ROOT = Path(__file__).parents[2]
 GOLDEN = Path(__file__).parent / "golden"
 EXAMPLE = "examples/terraform/gpu-fleet/plan.json"
-SUFFIX = {"text": "txt", "json": "json", "sarif": "sarif", "junit": "junit.xml", "markdown": "md", "github": "github.txt"}
+SUFFIX = {
+    "text": "txt",
+    "json": "json",
+    "sarif": "sarif",
+    "junit": "junit.xml",
+    "markdown": "md",
+    "github": "github.txt",
+}
 
 
 @pytest.fixture(scope="module")

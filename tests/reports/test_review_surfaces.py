@@ -14,9 +14,12 @@ from costwarden.reports.github import escape_data, escape_property
 from tests.plans import change, dumps, plan
 
 ROOT = Path(__file__).parents[2]
-MULTITOOL = Path(os.environ.get(
-    "COSTWARDEN_SARIF_MULTITOOL", ROOT / ".tools" / "node_modules" / "@microsoft" / "sarif-multitool-linux" / "Sarif.Multitool"
-))
+MULTITOOL = Path(
+    os.environ.get(
+        "COSTWARDEN_SARIF_MULTITOOL",
+        ROOT / ".tools" / "node_modules" / "@microsoft" / "sarif-multitool-linux" / "Sarif.Multitool",
+    )
+)
 
 
 def run(*argv, cwd=ROOT, environ=None):
@@ -53,15 +56,40 @@ def test_sarif_passes_githubs_ingestion_rules(tmp_path):
 
 
 def test_the_validator_catches_what_github_rejects(tmp_path):
-    broken = {"version": "2.1.0", "runs": [{"tool": {"driver": {"name": "x"}}, "results": [
-        {"ruleId": "R1", "message": {"text": "m"}, "locations": [{"physicalLocation": {"artifactLocation": {"uri": "file:///abs/a.tf"}}}]}]}]}
+    broken = {
+        "version": "2.1.0",
+        "runs": [
+            {
+                "tool": {"driver": {"name": "x"}},
+                "results": [
+                    {
+                        "ruleId": "R1",
+                        "message": {"text": "m"},
+                        "locations": [{"physicalLocation": {"artifactLocation": {"uri": "file:///abs/a.tf"}}}],
+                    }
+                ],
+            }
+        ],
+    }
     (tmp_path / "broken.sarif").write_text(json.dumps(broken))
     assert validate(tmp_path / "broken.sarif")  # a negative control: this validator really checks
 
 
 def test_sarif_fingerprints_are_stable_when_lines_move():
-    first = json.loads(render("sarif", scan(Document("p.json", dumps(plan(change("aws_instance.a", {"instance_type": "g5.xlarge", "tags_all": {}})))))))
-    moved = plan(change("aws_instance.z", {"instance_type": "t3.micro", "tags_all": {}}), change("aws_instance.a", {"instance_type": "g5.xlarge", "tags_all": {}}))
+    first = json.loads(
+        render(
+            "sarif",
+            scan(
+                Document(
+                    "p.json", dumps(plan(change("aws_instance.a", {"instance_type": "g5.xlarge", "tags_all": {}})))
+                )
+            ),
+        )
+    )
+    moved = plan(
+        change("aws_instance.z", {"instance_type": "t3.micro", "tags_all": {}}),
+        change("aws_instance.a", {"instance_type": "g5.xlarge", "tags_all": {}}),
+    )
     second = json.loads(render("sarif", scan(Document("p.json", dumps(moved)))))
     by_address = {r["properties"]["address"]: r["partialFingerprints"] for r in second["runs"][0]["results"]}
     assert first["runs"][0]["results"][0]["partialFingerprints"] == by_address["aws_instance.a"]
@@ -117,7 +145,10 @@ def test_bad_outputs_are_errors_and_the_others_are_still_written(tmp_path):
     assert code == 2
     lines = err.splitlines()
     assert lines[0].startswith("costwarden: error: unknown output format 'yaml'")
-    assert lines[1] == f"costwarden: error: {tmp_path / 'no' / 'such' / 'r.json'}: cannot write report: No such file or directory"
+    assert (
+        lines[1]
+        == f"costwarden: error: {tmp_path / 'no' / 'such' / 'r.json'}: cannot write report: No such file or directory"
+    )
     assert lines[2].startswith(f"costwarden: error: {tmp_path / 'broken.j2'}:1: template error")
     assert (tmp_path / "r.sarif").exists()
 
