@@ -41,6 +41,7 @@ from costwarden.rego.testing import run_tests
 from costwarden.reports import REPORTERS, ReportOptions
 from costwarden.reports.cost import breakdown, render_json, render_text
 from costwarden.reports.diff import diff_against
+from costwarden.runtask import serve
 
 FAIL_ON_CHOICES = [s.label for s in Severity] + ["never"]
 
@@ -88,6 +89,20 @@ def _measured_arguments(parser: argparse.ArgumentParser) -> None:
     measured.add_argument("--metrics-window", type=float, help="hours to look back (default 168)")
 
 
+def _policy_arguments(parser: argparse.ArgumentParser) -> None:
+    rego = parser.add_argument_group("policies")
+    rego.add_argument("-p", "--policy", type=Path, action="append", default=[], help="user policies (.py, .rego)")
+    rego.add_argument("--rego-engine", choices=["embedded", "opa"], help="embedded (regorus) or an OPA server")
+    rego.add_argument("--opa-url", help="OPA's base URL (with --rego-engine opa)")
+    rego.add_argument("-n", "--namespace", action="append", help="Rego packages to run (default: main)")
+    rego.add_argument("--all-namespaces", action="store_const", const=True, help="run every package")
+    rego.add_argument("-d", "--data", type=Path, action="append", default=[], help="data document (JSON, YAML)")
+    rego.add_argument("--rego-input", choices=["normalized", "raw"], help="input.resources or each document")
+    rego.add_argument("--combine", action="store_const", const=True, help="raw: all documents in one input")
+    rego.add_argument("--builtin-rego", action="store_const", const=True, help="run the built-in Rego pack")
+    rego.add_argument("--rego-timeout", type=float, help="seconds a rule may run (default 10)")
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="costwarden",
@@ -115,17 +130,7 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--diff-base", type=Path, metavar="REPORT", help="show only violations new since this JSON report")
     run.add_argument("--usage-file", type=Path, help="hours, runs and instance-hours per resource")
     run.add_argument("--tf-dir", type=Path, help="the .tf files a plan was made from (default: beside the plan)")
-    rego = run.add_argument_group("policies")
-    rego.add_argument("-p", "--policy", type=Path, action="append", default=[], help="user policies (.py, .rego)")
-    rego.add_argument("--rego-engine", choices=["embedded", "opa"], help="embedded (regorus) or an OPA server")
-    rego.add_argument("--opa-url", help="OPA's base URL (with --rego-engine opa)")
-    rego.add_argument("-n", "--namespace", action="append", help="Rego packages to run (default: main)")
-    rego.add_argument("--all-namespaces", action="store_const", const=True, help="run every package")
-    rego.add_argument("-d", "--data", type=Path, action="append", default=[], help="data document (JSON, YAML)")
-    rego.add_argument("--rego-input", choices=["normalized", "raw"], help="input.resources or each document")
-    rego.add_argument("--combine", action="store_const", const=True, help="raw: all documents in one input")
-    rego.add_argument("--builtin-rego", action="store_const", const=True, help="run the built-in Rego pack")
-    rego.add_argument("--rego-timeout", type=float, help="seconds a rule may run (default 10)")
+    _policy_arguments(run)
     _measured_arguments(run)
     run.add_argument("--catalog", type=Path, metavar="DIR", help="price catalog directory (default: shipped)")
     color = run.add_mutually_exclusive_group()
@@ -164,6 +169,14 @@ def _parser() -> argparse.ArgumentParser:
     exporter.add_argument("--out", type=Path, help="the CSV file to write (default: stdout)")
     _measured_arguments(exporter)
 
+    server = commands.add_parser("serve", help="an HCP Terraform / Terraform Enterprise run task server")
+    server.add_argument("-c", "--config", type=Path, help="config file (default: discovered in .)")
+    server.add_argument("--fail-on", choices=FAIL_ON_CHOICES, help="fail mandatory tasks at this severity (high)")
+    server.add_argument("--fail-on-cost", type=_usd, metavar="USD", help="fail tasks at this monthly impact")
+    server.set_defaults(usage_file=None)
+    serve.add_arguments(server)
+    _policy_arguments(server)
+
     commands.add_parser("github-action", help="the GitHub Action's scan step (reads INPUT_* and GITHUB_* variables)")
 
     commands.add_parser("policies", help="list the built-in policies")
@@ -192,6 +205,8 @@ def main(argv: Sequence[str] | None = None, world: World | None = None) -> int:
             return _test(args, world)
         if args.command == "metrics":
             return _metrics_export(args, world)
+        if args.command == "serve":
+            return _serve(args, world)
         if args.command == "github-action":
             return _github_action(world)
         json.dump(config_schema(), world.stdout, indent=2)
@@ -354,6 +369,13 @@ def _catalog(args: argparse.Namespace, world: World) -> Catalog | None:
         return None
     directory = args.catalog if args.catalog.is_absolute() else world.cwd / args.catalog
     return load_catalog(directory)
+
+
+def _serve(args: argparse.Namespace, world: World) -> int:
+    config, _ = _config(args, world)
+    policies, rego = _policy_setup(args, world, config)
+    settings = serve.settings_from(args, config, world.environ, world.cwd)
+    return serve.run(settings, serve.plan_scanner(config, policies, rego), args.host, args.port, args.log_level)
 
 
 def _github_action(world: World) -> int:

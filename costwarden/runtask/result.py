@@ -1,0 +1,145 @@
+"""The callback body: a verdict, a one-line message and, when the run accepts them, outcomes.
+
+Limits come from HashiCorp's run task result JSON Schema: message 1,000 characters, outcomes
+250, description 1,000, body 10,000 (markdown), outcome id 64, tag labels 32.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from costwarden.model import ScanResult, Severity, Violation
+from costwarden.reports.describe import money_note, ordered, policy_doc
+from costwarden.reports.money import usd
+
+MAX_MESSAGE = 1000
+MAX_OUTCOMES = 250
+MAX_DESCRIPTION = 1000
+MAX_BODY = 10_000
+MAX_OUTCOME_ID = 64
+MAX_LABEL = 32
+MAX_URL = 500
+TRUNCATED = "\n\n… (truncated)"
+
+LEVELS = {
+    Severity.CRITICAL: "error",
+    Severity.HIGH: "error",
+    Severity.MEDIUM: "warning",
+    Severity.LOW: "info",
+    Severity.INFO: "info",
+}
+
+
+def clip(text: str, limit: int, marker: str = "…") -> str:
+    return text if len(text) <= limit else text[: limit - len(marker)] + marker
+
+
+def verdict(result: ScanResult, threshold: Severity | None, fail_on_cost: float | None) -> str:
+    return "passed" if result.exit_code(threshold, fail_on_cost) == 0 else "failed"
+
+
+def _blocks(violation: Violation, threshold: Severity | None, fail_on_cost: float | None) -> bool:
+    if threshold is not None and violation.severity >= threshold:
+        return True
+    return fail_on_cost is not None and violation.cost is not None and violation.cost.monthly_impact >= fail_on_cost
+
+
+def message(result: ScanResult, threshold: Severity | None) -> str:
+    totals = result.totals
+    if result.errors:
+        head = f"costwarden could not read the plan: {result.errors[0]}"
+    elif not result.violations:
+        head = f"costwarden: no violations in {totals.resources} resources ({usd(totals.monthly_cost)}/month)"
+    else:
+        counts = ", ".join(f"{n} {label}" for label, n in reversed(list(totals.by_severity.items())) if n)
+        head = (
+            f"costwarden: {totals.violations} violations ({counts}) in {totals.resources} resources; "
+            f"{usd(totals.monthly_cost_at_stake)}/month at stake, remedies save {usd(totals.monthly_savings)}/month"
+        )
+    gate = f"fails on {threshold.label} and above" if threshold is not None else "never fails on severity"
+    return clip(f"{head}; {gate}", MAX_MESSAGE)
+
+
+def _cost_label(violation: Violation) -> tuple[str, str]:
+    if violation.cost is None:
+        return "not priced", "none"
+    if violation.cost.monthly_savings > 0:
+        return clip(f"saves {usd(violation.cost.monthly_savings)}/mo", MAX_LABEL), "warning"
+    return clip(f"{usd(violation.cost.monthly_cost)}/mo", MAX_LABEL), "info"
+
+
+def _body(violation: Violation) -> str:
+    lines = [f"## {violation.policy_id}: {violation.title}", "", violation.message, ""]
+    lines.append(f"**Resource:** `{violation.address}` ({violation.resource_type}) at `{violation.location}`")
+    lines.append(f"**Severity:** {violation.severity.label}")
+    lines.append(f"**Cost impact:** {money_note(violation)}")
+    if violation.cost is not None:
+        cost = violation.cost
+        lines += [
+            "",
+            "| now | after the remedy | saves | priced from |",
+            "|---:|---:|---:|---|",
+            f"| {usd(cost.monthly_cost)}/month | {usd(cost.monthly_cost_after)}/month "
+            f"| {usd(cost.monthly_savings)}/month | {cost.basis}; catalog {cost.catalog_version} |",
+        ]
+    remedy = violation.remediation or (violation.remedy.description if violation.remedy else "")
+    if remedy:
+        lines += ["", "### Remedy", "", remedy]
+    if violation.remedy is not None and violation.remedy.changes:
+        lines += ["", "```hcl", *(f"{k} = {v!r}".replace("'", '"') for k, v in violation.remedy.changes.items()), "```"]
+    doc = policy_doc(violation.policy_id)
+    if doc:
+        lines += ["", "### About this policy", "", doc]
+    return clip("\n".join(lines), MAX_BODY, TRUNCATED)
+
+
+def outcome(violation: Violation, threshold: Severity | None, fail_on_cost: float | None) -> dict[str, Any]:
+    cost_label, cost_level = _cost_label(violation)
+    blocks = _blocks(violation, threshold, fail_on_cost)
+    return {
+        "type": "task-result-outcomes",
+        "attributes": {
+            "outcome-id": clip(violation.policy_id, MAX_OUTCOME_ID),
+            "description": clip(f"{violation.address}: {violation.title}", MAX_DESCRIPTION),
+            "body": _body(violation),
+            "tags": {
+                "Severity": [{"label": violation.severity.label.capitalize(), "level": LEVELS[violation.severity]}],
+                "Status": [
+                    {"label": "Failed", "level": "error"} if blocks else {"label": "Warning", "level": "warning"}
+                ],
+                "Cost": [{"label": cost_label, "level": cost_level}],
+            },
+        },
+    }
+
+
+def _summary(rest: list[Violation]) -> dict[str, Any]:
+    lines = [f"## {len(rest)} more violations", "", "HCP Terraform shows at most 250 outcomes per task.", ""]
+    lines += [f"- {v.policy_id} `{v.address}`: {v.title} ({money_note(v)})" for v in rest]
+    return {
+        "type": "task-result-outcomes",
+        "attributes": {
+            "outcome-id": "costwarden-more",
+            "description": f"{len(rest)} more violations not shown as separate outcomes",
+            "body": clip("\n".join(lines), MAX_BODY, TRUNCATED),
+            "tags": {"Status": [{"label": "Truncated", "level": "info"}]},
+        },
+    }
+
+
+def outcomes(result: ScanResult, threshold: Severity | None, fail_on_cost: float | None) -> list[dict[str, Any]]:
+    violations = ordered(result.violations)
+    if len(violations) <= MAX_OUTCOMES:
+        return [outcome(v, threshold, fail_on_cost) for v in violations]
+    shown, rest = violations[: MAX_OUTCOMES - 1], violations[MAX_OUTCOMES - 1 :]
+    return [*(outcome(v, threshold, fail_on_cost) for v in shown), _summary(rest)]
+
+
+def callback_body(status: str, text: str, url: str = "", details: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+    attributes: dict[str, Any] = {"status": status, "message": clip(text, MAX_MESSAGE)}
+    if url and len(url) <= MAX_URL:
+        attributes["url"] = url
+    data: dict[str, Any] = {"type": "task-results", "attributes": attributes}
+    if details:
+        data["relationships"] = {"outcomes": {"data": details}}
+    return {"data": data}

@@ -1,0 +1,206 @@
+"""The run task server end to end: real uvicorn on loopback, the fake HCP Terraform beside it."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+
+import httpx
+
+from costwarden.runtask.signature import sign
+from tests.runtask.conftest import HMAC_KEY, Server, gpu_plan, wait_for
+from tests.runtask.fake_tfc import TOKEN, Recorder
+
+
+def test_a_post_plan_task_gets_running_then_its_verdict_with_priced_outcomes(server: Server, api: Recorder) -> None:
+    api.plans["plan-t1"] = gpu_plan()
+    assert server.post(server.payload("t1")).status_code == 200
+    final = wait_for(lambda: api.final("t1"))
+    statuses = [body["data"]["attributes"]["status"] for body in api.callbacks("t1")]
+    assert statuses[0] == "running" and statuses[-1] == "failed"
+    data = final[0]["data"]
+    assert data["type"] == "task-results"
+    assert "violations" in data["attributes"]["message"] and "$" in data["attributes"]["message"]
+    assert data["attributes"]["url"] == "https://app.terraform.io/app/hashicorp/ws/runs/run-t1"
+    outcomes = data["relationships"]["outcomes"]["data"]
+    assert {o["attributes"]["outcome-id"] for o in outcomes} >= {"CW101"}
+    tags = outcomes[0]["attributes"]["tags"]
+    assert set(tags) == {"Severity", "Status", "Cost"}
+    assert tags["Cost"][0]["label"].startswith(("saves $", "$"))
+    assert "/month" in outcomes[0]["attributes"]["body"]
+
+
+def test_the_token_goes_to_the_api_and_never_to_the_host_the_plan_redirects_to(
+    server: Server, tfc: tuple[Recorder, Recorder]
+) -> None:
+    api, archive = tfc
+    api.plans["plan-t2"] = gpu_plan()
+    server.post(server.payload("t2"))
+    wait_for(lambda: api.final("t2"))
+    assert [s.authorization for s in api.requests_to("/api/v2/plans/plan-t2")] == [f"Bearer {TOKEN}"]
+    blobs = archive.requests_to("/blobs/plan-t2")
+    assert len(blobs) == 1 and blobs[0].authorization is None
+
+
+def test_a_plan_not_ready_yet_is_asked_for_again(server: Server, api: Recorder) -> None:
+    api.plans["plan-t3"] = gpu_plan()
+    api.not_ready["plan-t3"] = 3
+    server.post(server.payload("t3"))
+    wait_for(lambda: api.final("t3"))
+    assert len(api.requests_to("/api/v2/plans/plan-t3")) == 4
+
+
+def test_a_plan_url_on_a_foreign_host_is_refused_and_the_task_failed(server: Server, api: Recorder) -> None:
+    foreign = Recorder("127.0.0.3")
+    try:
+        payload = server.payload("t4", plan_json_api_url=f"{foreign.origin}/api/v2/plans/plan-x/json-output")
+        assert server.post(payload).status_code == 200
+        final = wait_for(lambda: api.final("t4"))
+        attributes = final[0]["data"]["attributes"]
+        assert attributes["status"] == "failed" and "refused" in attributes["message"]
+        assert foreign.seen == []
+    finally:
+        foreign.close()
+
+
+def test_a_callback_url_on_a_foreign_host_is_refused_before_anything_is_sent(server: Server) -> None:
+    foreign = Recorder("127.0.0.3")
+    try:
+        payload = server.payload("t5", task_result_callback_url=f"{foreign.origin}/api/v2/task-results/t5/callback")
+        response = server.post(payload)
+        assert response.status_code == 422
+        assert "task_result_callback_url" in response.json()["errors"][0]["detail"]
+        assert foreign.seen == []
+    finally:
+        foreign.close()
+
+
+def test_the_final_callback_is_retried_after_two_503s(server: Server, api: Recorder) -> None:
+    api.plans["plan-t6"] = gpu_plan(tags={"team": "ml", "cost-center": "cc-1", "environment": "dev"})
+    api.fail_callbacks["t6"] = 3  # the running update takes one 503, the final one two
+    server.post(server.payload("t6"))
+    wait_for(lambda: api.final("t6"))
+    refused = api.requests_to("/api/v2/task-results/t6/callback#503")
+    assert len(refused) == 3
+    assert len(api.final("t6")) == 1
+
+
+def test_verification_requests_get_200_and_no_callback(server: Server, api: Recorder) -> None:
+    payload = server.payload("verify", access_token="test-token")
+    assert server.post(payload).status_code == 200
+    api.plans["plan-t7"] = gpu_plan()
+    server.post(server.payload("t7"))
+    wait_for(lambda: api.final("t7"))
+    assert api.requests_to("/api/v2/task-results/verify") == []
+
+
+def test_pre_plan_passes_with_a_message_and_fetches_nothing(server: Server, api: Recorder) -> None:
+    payload = server.payload("t8", stage="pre_plan")
+    del payload["plan_json_api_url"]
+    server.post(payload)
+    final = wait_for(lambda: api.final("t8"))
+    assert final[0]["data"]["attributes"]["status"] == "passed"
+    assert "before the plan" in final[0]["data"]["attributes"]["message"]
+    assert api.requests_to("/api/v2/plans") == []
+
+
+def test_a_clean_plan_passes(server: Server, api: Recorder) -> None:
+    tags = {"team": "ml", "cost-center": "cc-1", "environment": "dev", "owner": "ml@example.com"}
+    api.plans["plan-t9"] = json.dumps(json.loads(gpu_plan(tags=tags)) | {"resource_changes": []}).encode()
+    server.post(server.payload("t9"))
+    final = wait_for(lambda: api.final("t9"))
+    assert final[0]["data"]["attributes"]["status"] == "passed"
+    assert "relationships" not in final[0]["data"]
+
+
+def test_outcomes_stop_at_250_with_a_summary_and_not_at_all_without_the_capability(
+    server: Server, api: Recorder
+) -> None:
+    api.plans["plan-big"] = gpu_plan(count=300)
+    server.post(server.payload("t10", plan_id="plan-big"))
+    server.post(server.payload("t11", plan_id="plan-big", capabilities={"outcomes": False}))
+    outcomes = wait_for(lambda: api.final("t10"), timeout=60)[0]["data"]["relationships"]["outcomes"]["data"]
+    assert len(outcomes) == 250
+    assert outcomes[-1]["attributes"]["outcome-id"] == "costwarden-more"
+    assert all(len(o["attributes"]["body"]) <= 10_000 for o in outcomes)
+    assert "relationships" not in wait_for(lambda: api.final("t11"), timeout=60)[0]["data"]
+
+
+def test_a_plan_that_is_not_json_fails_the_task_with_the_reason(server: Server, api: Recorder) -> None:
+    api.plans["plan-t12"] = b"{not json"
+    server.post(server.payload("t12"))
+    attributes = wait_for(lambda: api.final("t12"))[0]["data"]["attributes"]
+    assert attributes["status"] == "failed" and "could not read the plan" in attributes["message"]
+
+
+def test_advisory_tasks_use_their_own_threshold(server_factory: Callable[..., Server], api: Recorder) -> None:
+    server = server_factory("--advisory-fail-on", "critical")
+    api.plans["plan-t13"] = gpu_plan()
+    server.post(server.payload("t13", task_result_enforcement_level="advisory"))
+    assert wait_for(lambda: api.final("t13"))[0]["data"]["attributes"]["status"] == "passed"
+
+
+def test_organizations_outside_the_allow_list_fail_with_a_message(
+    server_factory: Callable[..., Server], api: Recorder
+) -> None:
+    server = server_factory("--organization", "acme")
+    server.post(server.payload("t14"))
+    attributes = wait_for(lambda: api.final("t14"))[0]["data"]["attributes"]
+    assert attributes["status"] == "failed" and "'hashicorp' is not allowed" in attributes["message"]
+    assert api.requests_to("/api/v2/plans") == []
+
+
+def test_long_scans_send_running_updates(server_factory: Callable[..., Server], api: Recorder) -> None:
+    server = server_factory("--progress-seconds", "0.2")
+    api.plans["plan-t15"] = gpu_plan()
+    api.not_ready["plan-t15"] = 15  # 1.5 s of 204s, polled every 0.1 s
+    server.post(server.payload("t15"))
+    wait_for(lambda: api.final("t15"))
+    running = [b for b in api.callbacks("t15") if b["data"]["attributes"]["status"] == "running"]
+    assert len(running) >= 3
+    assert "still checking" in running[-1]["data"]["attributes"]["message"]
+
+
+def test_a_task_sent_twice_is_worked_once(server: Server, api: Recorder) -> None:
+    api.plans["plan-t16"] = gpu_plan()
+    api.not_ready["plan-t16"] = 2
+    assert server.post(server.payload("t16")).status_code == 200
+    assert server.post(server.payload("t16")).status_code == 200
+    wait_for(lambda: api.final("t16"))
+    api.plans["plan-t17"] = gpu_plan()
+    server.post(server.payload("t17"))
+    wait_for(lambda: api.final("t17"))
+    assert len(api.final("t16")) == 1
+
+
+def test_killed_after_the_200_the_server_finishes_the_task_after_a_restart(
+    server_factory: Callable[..., Server], api: Recorder
+) -> None:
+    server = server_factory()
+    api.plans["plan-t18"] = gpu_plan()
+    api.not_ready["plan-t18"] = 10_000  # the plan never gets ready while this server lives
+    assert server.post(server.payload("t18")).status_code == 200
+    wait_for(lambda: api.requests_to("/api/v2/plans/plan-t18"))
+    server.kill()
+    assert api.final("t18") == []
+    api.not_ready["plan-t18"] = 0
+    restarted = server_factory()
+    final = wait_for(lambda: api.final("t18"))
+    assert final[0]["data"]["attributes"]["status"] == "failed"
+    api.plans["plan-t19"] = gpu_plan()
+    restarted.post(restarted.payload("t19"))
+    wait_for(lambda: api.final("t19"))
+    assert len(api.final("t18")) == 1
+
+
+def test_healthz_and_metrics(server: Server, api: Recorder) -> None:
+    api.plans["plan-t20"] = gpu_plan()
+    server.post(server.payload("t20"))
+    server.post(b"{", signature=sign(b"{", HMAC_KEY.encode()))
+    wait_for(lambda: api.final("t20"))
+    assert httpx.get(f"{server.url}/healthz").json()["status"] == "ok"
+    text = wait_for(lambda: (t := httpx.get(f"{server.url}/metrics").text) and "task_seconds_count 1" in t and t)
+    assert 'costwarden_runtask_requests_total{code="200"} 1' in text
+    assert 'costwarden_runtask_requests_total{code="400"} 1' in text
+    assert 'costwarden_runtask_verdicts_total{status="failed"} 1' in text
+    assert "costwarden_runtask_queue_depth 0" in text
