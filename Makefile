@@ -27,6 +27,7 @@ test: lint
 
 bench: $(BIN)/costwarden
 	$(BIN)/python bench/bench_scan.py
+	$(BIN)/python bench/bench_runtask.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache build *.egg-info
