@@ -2,7 +2,7 @@
 
 ``api`` serves ``GET /api/v2/plans/:id/json-output`` (204 while "not ready", then a 307 to the
 ``archive`` host, which is another loopback address) and ``PATCH
-/api/v2/task-results/:id/callback`` (records every body; answers 503 on demand).
+/api/v2/task-results/:id/callback`` (records every body; answers 503 to final results on demand).
 """
 
 from __future__ import annotations
@@ -34,7 +34,7 @@ class Recorder(ThreadingHTTPServer):
         self.seen: list[Seen] = []
         self.plans: dict[str, bytes] = {}
         self.not_ready: dict[str, int] = {}
-        self.fail_callbacks: dict[str, int] = {}
+        self.fail_final: dict[str, int] = {}
         self.archive: Recorder | None = None
         self.thread = threading.Thread(target=self.serve_forever, args=(0.05,), daemon=True)
         self.thread.start()
@@ -104,13 +104,15 @@ class _Handler(BaseHTTPRequestHandler):
             with server.lock:
                 server.seen.append(Seen(self.path, self.headers.get("Authorization")))
             return self._answer(404 if authorized else 401)
+        body = json.loads(raw)
+        final = body["data"]["attributes"]["status"] != "running"
         with server.lock:
-            failing = server.fail_callbacks.get(parts[3], 0)
+            failing = server.fail_final.get(parts[3], 0) if final else 0
             if failing:
-                server.fail_callbacks[parts[3]] = failing - 1
+                server.fail_final[parts[3]] = failing - 1
                 server.seen.append(Seen(f"{self.path}#503", self.headers.get("Authorization")))
             else:
-                server.seen.append(Seen(self.path, self.headers.get("Authorization"), json.loads(raw)))
+                server.seen.append(Seen(self.path, self.headers.get("Authorization"), body))
         self._answer(503 if failing else 200)
 
 

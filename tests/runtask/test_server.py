@@ -77,12 +77,13 @@ def test_a_callback_url_on_a_foreign_host_is_refused_before_anything_is_sent(ser
 
 def test_the_final_callback_is_retried_after_two_503s(server: Server, api: Recorder) -> None:
     api.plans["plan-t6"] = gpu_plan(tags={"team": "ml", "cost-center": "cc-1", "environment": "dev"})
-    api.fail_callbacks["t6"] = 3  # the running update takes one 503, the final one two
+    api.fail_final["t6"] = 2
     server.post(server.payload("t6"))
     wait_for(lambda: api.final("t6"))
     refused = api.requests_to("/api/v2/task-results/t6/callback#503")
-    assert len(refused) == 3
+    assert len(refused) == 2 and refused[1].at - refused[0].at >= 0.05  # backoff between attempts
     assert len(api.final("t6")) == 1
+    assert "callback attempt 2 failed (HTTP 503)" in server.log.read_text()
 
 
 def test_verification_requests_get_200_and_no_callback(server: Server, api: Recorder) -> None:
@@ -204,3 +205,16 @@ def test_healthz_and_metrics(server: Server, api: Recorder) -> None:
     assert 'costwarden_runtask_requests_total{code="400"} 1' in text
     assert 'costwarden_runtask_verdicts_total{status="failed"} 1' in text
     assert "costwarden_runtask_queue_depth 0" in text
+
+
+def test_a_task_whose_callbacks_keep_failing_is_worked_again_until_one_lands(
+    server_factory: Callable[..., Server], api: Recorder
+) -> None:
+    server = server_factory("--backoff-seconds", "0.01")
+    api.plans["plan-t21"] = gpu_plan()
+    api.fail_final["t21"] = 10  # more than one round of 8 attempts
+    server.post(server.payload("t21"))
+    final = wait_for(lambda: api.final("t21"), timeout=30)
+    assert len(api.requests_to("/api/v2/task-results/t21/callback#503")) == 10
+    assert len(final) == 1 and final[0]["data"]["attributes"]["status"] == "failed"
+    assert "will try again" in server.log.read_text()
