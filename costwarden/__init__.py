@@ -23,9 +23,11 @@ from costwarden.model import (
     Scaling,
     ScanResult,
     Severity,
+    Suppression,
     Totals,
     Violation,
 )
+from costwarden.suppress.apply import SuppressOptions
 
 __all__ = [
     "CatalogInfo",
@@ -43,6 +45,8 @@ __all__ = [
     "Scaling",
     "ScanResult",
     "Severity",
+    "SuppressOptions",
+    "Suppression",
     "Totals",
     "Violation",
     "__version__",

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import datetime as dt
 import io
 import json
 import os
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO, TextIO
@@ -30,7 +31,7 @@ from costwarden.metrics.base import MetricsSource
 from costwarden.metrics.cloudwatch import CloudWatchSource
 from costwarden.metrics.file import FileSource, export
 from costwarden.metrics.prometheus import PrometheusSource
-from costwarden.model import ScanResult, Severity
+from costwarden.model import Problem, ScanResult, Severity
 from costwarden.policies import BUILTIN
 from costwarden.policies.base import Policy
 from costwarden.pricing.catalog import Catalog, load_catalog
@@ -42,6 +43,10 @@ from costwarden.reports import REPORTERS, ReportOptions
 from costwarden.reports.cost import breakdown, render_json, render_text
 from costwarden.reports.diff import diff_against
 from costwarden.runtask import serve
+from costwarden.suppress.apply import SuppressOptions
+from costwarden.suppress.baseline import entries as baseline_entries
+from costwarden.suppress.baseline import load_baseline, write_baseline
+from costwarden.suppress.waivers import Waiver, load_waivers
 
 FAIL_ON_CHOICES = [s.label for s in Severity] + ["never"]
 
@@ -55,6 +60,7 @@ class World:
     stdin: BinaryIO
     environ: Mapping[str, str]
     cwd: Path
+    today: Callable[[], dt.date] = dt.date.today
 
 
 @dataclass(frozen=True)
@@ -130,12 +136,33 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--diff-base", type=Path, metavar="REPORT", help="show only violations new since this JSON report")
     run.add_argument("--usage-file", type=Path, help="hours, runs and instance-hours per resource")
     run.add_argument("--tf-dir", type=Path, help="the .tf files a plan was made from (default: beside the plan)")
+    waive = run.add_argument_group("suppressions")
+    waive.add_argument("--waivers", type=Path, help="waivers file (default: .costwarden-waivers.yaml, if present)")
+    waive.add_argument("--no-suppress", action="store_true", help="count every violation, as if nothing were waived")
+    waive.add_argument("--baseline", type=Path, help="fail only on violations not in this baseline file")
+    waive.add_argument("--changed-only", action="store_true", help="plans: only resources created, updated, replaced")
     _policy_arguments(run)
     _measured_arguments(run)
     run.add_argument("--catalog", type=Path, metavar="DIR", help="price catalog directory (default: shipped)")
     color = run.add_mutually_exclusive_group()
     color.add_argument("--color", dest="color", action="store_true", default=None)
     color.add_argument("--no-color", dest="color", action="store_false")
+
+    baseline = commands.add_parser("baseline", help="record today's violations so only new ones fail")
+    baseline_commands = baseline.add_subparsers(dest="baseline_command", required=True, metavar="ACTION")
+    creator = baseline_commands.add_parser("create", help="scan and write the violations found to a baseline file")
+    creator.add_argument("paths", nargs="+", metavar="PATH", help="files, directories, or - for stdin")
+    creator.add_argument("--out", type=Path, default=Path(".costwarden-baseline.json"), help="the baseline file")
+    creator.add_argument("-c", "--config", type=Path, help="config file (default: discovered in .)")
+    creator.add_argument("--format", choices=sorted(LOADERS), help="read every input as this format")
+    creator.add_argument("--usage-file", type=Path, help="hours, runs and instance-hours per resource")
+    creator.add_argument("--tf-dir", type=Path, help="the .tf files a plan was made from (default: beside the plan)")
+    creator.add_argument("--waivers", type=Path, help="waivers file (default: .costwarden-waivers.yaml, if present)")
+    creator.add_argument("--no-suppress", action="store_true", help="record waived violations too")
+    creator.add_argument("--changed-only", action="store_true", help="plans: only resources created, updated, replaced")
+    creator.add_argument("--catalog", type=Path, metavar="DIR", help="price catalog directory (default: shipped)")
+    _policy_arguments(creator)
+    _measured_arguments(creator)
 
     cost = commands.add_parser("cost", help="what the change costs per month: per resource, team, service")
     cost.add_argument("paths", nargs="+", metavar="PATH", help="files, directories, or - for stdin")
@@ -205,6 +232,8 @@ def main(argv: Sequence[str] | None = None, world: World | None = None) -> int:
             return _test(args, world)
         if args.command == "metrics":
             return _metrics_export(args, world)
+        if args.command == "baseline":
+            return _baseline_create(args, world)
         if args.command == "serve":
             return _serve(args, world)
         if args.command == "github-action":
@@ -290,7 +319,24 @@ def _config(args: argparse.Namespace, world: World) -> tuple[Config, UsageFile |
     return config, load_usage(usage_path) if usage_path is not None else None
 
 
-def _scan(args: argparse.Namespace, world: World) -> int:
+def _suppress_options(args: argparse.Namespace, world: World, config: Config) -> SuppressOptions:
+    if args.no_suppress:
+        return SuppressOptions(enabled=False)
+    waivers_path = _given(args.waivers, world) if args.waivers else _config_dir(args, world) / config.waivers_file
+    waivers: list[Waiver] = []
+    problems: list[Problem] = []
+    if args.waivers or waivers_path.is_file():
+        waivers, problems = load_waivers(waivers_path)
+    baseline_path = getattr(args, "baseline", None)
+    baseline = load_baseline(_given(baseline_path, world)) if baseline_path else None
+    return SuppressOptions(waivers=waivers, baseline=baseline, today=world.today(), problems=problems)
+
+
+def _given(path: Path, world: World) -> Path:
+    return path if path.is_absolute() else world.cwd / path
+
+
+def _run_scan(args: argparse.Namespace, world: World) -> tuple[Config, ScanResult]:
     config, usage = _config(args, world)
     policies, rego = _policy_setup(args, world, config)
     result = scan(
@@ -304,7 +350,26 @@ def _scan(args: argparse.Namespace, world: World) -> int:
         policies=policies,
         rego=rego,
         metrics=_metrics(args, world, config),
+        suppress=_suppress_options(args, world, config),
+        changed_only=args.changed_only,
     )
+    return config, result
+
+
+def _baseline_create(args: argparse.Namespace, world: World) -> int:
+    _, result = _run_scan(args, world)
+    for problem in result.errors:
+        print(f"costwarden: error: {problem}", file=world.stderr)
+    if result.errors:
+        return 2
+    found = baseline_entries(result.violations, {r.key: r for r in result.resources})
+    write_baseline(_given(args.out, world), found)
+    print(f"costwarden: wrote {len(found)} violations to {args.out}", file=world.stderr)
+    return 0
+
+
+def _scan(args: argparse.Namespace, world: World) -> int:
+    config, result = _run_scan(args, world)
     at_stake_change = None
     if args.diff_base is not None:
         result, at_stake_change = diff_against(
@@ -383,7 +448,7 @@ def _github_action(world: World) -> int:
     workspace = Path(environ.get("GITHUB_WORKSPACE") or world.cwd)
     out = Path(environ.get("RUNNER_TEMP") or workspace) / "costwarden"
     out.mkdir(parents=True, exist_ok=True)
-    inner = World(world.stdout, world.stderr, world.stdin, environ, workspace)
+    inner = World(world.stdout, world.stderr, world.stdin, environ, workspace, world.today)
     code = main(github.action_arguments(environ, out), inner)
     github.publish(environ, out, code)
     return code

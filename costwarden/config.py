@@ -163,6 +163,10 @@ class Config(_Strict):
     usage_file: str | None = Field(
         default=None, description="Usage file (hours, runs, instance-hours per resource), relative to the config."
     )
+    waivers_file: str = Field(
+        default=".costwarden-waivers.yaml",
+        description="Waivers (policy, resource glob, reason, owner, expires), relative to the config; read if present.",
+    )
     tags: TagsConfig = Field(default_factory=TagsConfig)
     policy_paths: list[str] = Field(
         default_factory=list,

@@ -233,6 +233,20 @@ class CostImpact:
 
 
 @dataclass(frozen=True, slots=True)
+class Suppression:
+    """Why a violation is not counted: an inline ignore, a waiver, or a baseline entry."""
+
+    kind: Literal["inline", "waiver", "baseline"]
+    reason: str
+    source: str
+    """Where it is written: ``main.tf:12``, ``.costwarden-waivers.yaml:4``, ``baseline.json``."""
+    owner: str = ""
+    expires: str = ""
+    """ISO date; empty: no expiry."""
+    ticket: str = ""
+
+
+@dataclass(frozen=True, slots=True)
 class Violation:
     policy_id: str
     policy_name: str
@@ -246,6 +260,7 @@ class Violation:
     remedy: Remedy | None = None
     cost: CostImpact | None = None
     document: str = ""
+    suppression: Suppression | None = None
 
     @property
     def resource_key(self) -> str:
@@ -302,6 +317,8 @@ class ScanResult:
     inputs: tuple[str, ...] = ()
     costs_before: Mapping[str, ResourceCost] = field(default_factory=dict)
     """Before this change, for resources that exist already, by ``Resource.key``."""
+    fixed: tuple[str, ...] = ()
+    """Baseline entries (``CW101 aws_instance.x``) no longer found: fixed since the baseline."""
 
     @property
     def totals(self) -> Totals:

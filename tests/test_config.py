@@ -118,6 +118,7 @@ def test_schema_describes_every_key():
         "fail_on_cost",
         "default_regions",
         "usage_file",
+        "waivers_file",
         "kubernetes_cloud",
         "inference",
         "policy_paths",

@@ -19,6 +19,8 @@ def test_all_is_sorted_and_pinned():
         "Scaling",
         "ScanResult",
         "Severity",
+        "SuppressOptions",
+        "Suppression",
         "Totals",
         "Violation",
         "__version__",

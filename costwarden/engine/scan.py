@@ -23,6 +23,7 @@ from costwarden.pricing.catalog import Catalog, shipped_catalog
 from costwarden.pricing.impact import cost_impact, price_parts, resource_cost
 from costwarden.pricing.usage import UsageFile, apply_usage
 from costwarden.rego.run import REGO_TWINS, RegoOptions, raw_documents, rego_config, run_rego
+from costwarden.suppress.apply import SuppressOptions, suppress
 
 
 def scan(
@@ -37,6 +38,8 @@ def scan(
     tf_dir: Path | None = None,
     rego: RegoOptions | None = None,
     metrics: Sequence[MetricsSource] = (),
+    suppress: SuppressOptions | None = None,
+    changed_only: bool = False,
 ) -> ScanResult:
     """Scan files, directories (walked for known inputs), ``-`` (stdin) or in-memory documents.
 
@@ -44,7 +47,8 @@ def scan(
     result, and every other document is still scanned.
     """
     with gc_paused():
-        return _scan(inputs, config, catalog, policies, input_format, stdin, usage, tf_dir, rego, metrics)
+        result = _scan(inputs, config, catalog, policies, input_format, stdin, usage, tf_dir, rego, metrics)
+        return _suppress(result, suppress or SuppressOptions(), changed_only)
 
 
 def _scan(
@@ -110,6 +114,25 @@ def _scan(
         warnings=tuple(loaded.warnings + evaluation.warnings),
         inputs=tuple(names),
         costs_before=costs_before,
+    )
+
+
+CHANGING = frozenset({"create", "update", "replace"})
+
+
+def _suppress(result: ScanResult, options: SuppressOptions, changed_only: bool) -> ScanResult:
+    by_key = {r.key: r for r in result.resources}
+    violations = list(result.violations)
+    if changed_only:
+        violations = [v for v in violations if (r := by_key.get(v.resource_key)) is None or r.action in CHANGING]
+    outcome = suppress(violations, by_key, options)
+    return dataclasses.replace(
+        result,
+        violations=tuple(outcome.kept),
+        suppressed=tuple(outcome.suppressed),
+        warnings=result.warnings + tuple(outcome.warnings),
+        errors=result.errors + tuple(outcome.errors),
+        fixed=tuple(outcome.fixed),
     )
 
 

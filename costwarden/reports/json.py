@@ -7,7 +7,7 @@ import json as _json
 from typing import Any, TextIO
 
 from costwarden._version import __version__
-from costwarden.model import CostImpact, Problem, Remedy, ScanResult, Violation
+from costwarden.model import CostImpact, Problem, Remedy, ScanResult, Suppression, Violation
 from costwarden.reports.options import ReportOptions
 
 SCHEMA_VERSION = "1.0"
@@ -38,7 +38,8 @@ def report(result: ScanResult, options: ReportOptions) -> dict[str, Any]:
             "currency": "USD",
         },
         "violations": [_violation(v) for v in result.violations],
-        "suppressed": [_violation(v) for v in result.suppressed],
+        "suppressed": [_violation(v) | {"suppression": _suppression(v.suppression)} for v in result.suppressed],
+        "fixed": list(result.fixed),
         "resources": [
             {
                 "address": r.address,
@@ -74,6 +75,19 @@ def _violation(violation: Violation) -> dict[str, Any]:
         "remediation": violation.remediation,
         "remedy": _remedy(violation.remedy),
         "cost_impact": _impact(violation.cost),
+    }
+
+
+def _suppression(suppression: Suppression | None) -> dict[str, Any] | None:
+    if suppression is None:
+        return None
+    return {
+        "kind": suppression.kind,
+        "reason": suppression.reason,
+        "source": suppression.source,
+        "owner": suppression.owner or None,
+        "expires": suppression.expires or None,
+        "ticket": suppression.ticket or None,
     }
 
 

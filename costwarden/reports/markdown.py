@@ -16,6 +16,7 @@ from costwarden.model import ScanResult, Severity, Violation
 from costwarden.reports.describe import impact, ordered, relative
 from costwarden.reports.money import usd
 from costwarden.reports.options import ReportOptions
+from costwarden.reports.suppressions import about, suppressed_count
 
 TOP_SAVINGS = 5
 
@@ -58,6 +59,10 @@ def _render(template: jinja2.Template, result: ScanResult, violations: list[Viol
         "by_severity": [(label, rows) for label, rows in by_severity if rows],
         "top": top[:TOP_SAVINGS],
         "errors": list(result.errors),
+        "suppressed": list(result.suppressed),
+        "suppressed_count": suppressed_count(result.suppressed),
+        "about": about,
+        "fixed": list(result.fixed),
         "at_stake_change": options.at_stake_change,
         "usd": usd,
         "signed": _signed,

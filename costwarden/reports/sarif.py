@@ -11,6 +11,7 @@ from costwarden._version import __version__
 from costwarden.model import ScanResult, Violation
 from costwarden.reports.describe import LEVELS, fingerprint, money_note, ordered, policy_doc, relative, summary_line
 from costwarden.reports.options import ReportOptions
+from costwarden.reports.suppressions import about
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 MAX_RESULTS = 5000  # GitHub keeps the first 5,000 results a run
@@ -22,7 +23,7 @@ def render(result: ScanResult, stream: TextIO, options: ReportOptions) -> None:
 
 
 def document(result: ScanResult, options: ReportOptions) -> dict[str, Any]:
-    violations = ordered(result.violations)[:MAX_RESULTS]
+    violations = [*ordered(result.violations), *ordered(result.suppressed)][:MAX_RESULTS]
     rules: dict[str, dict[str, Any]] = {}
     for violation in violations:
         rules.setdefault(violation.policy_id, _rule(violation))
@@ -100,4 +101,17 @@ def _result(violation: Violation, rule_index: int, options: ReportOptions) -> di
         ],
         "partialFingerprints": {"costwarden/v1": fingerprint(violation)},
         "properties": properties,
+    } | _suppressions(violation)
+
+
+def _suppressions(violation: Violation) -> dict[str, Any]:
+    """Suppressed results stay in the log; GitHub code scanning shows them as dismissed."""
+    suppression = violation.suppression
+    if suppression is None:
+        return {}
+    entry: dict[str, Any] = {
+        "kind": "inSource" if suppression.kind == "inline" else "external",
+        "status": "accepted",
+        "justification": about(violation),
     }
+    return {"suppressions": [entry]}

@@ -12,6 +12,7 @@ from costwarden._version import __version__
 from costwarden.model import ScanResult, Severity
 from costwarden.reports.money import usd
 from costwarden.reports.options import ReportOptions
+from costwarden.reports.suppressions import about, suppressed_count
 
 _STYLES = {
     Severity.CRITICAL: "bold white on red",
@@ -71,6 +72,14 @@ def render(result: ScanResult, stream: TextIO, options: ReportOptions) -> None:
         + f" · {usd(totals.monthly_cost_at_stake)}/month at stake"
         + f" · {usd(totals.monthly_savings)}/month savings available"
     )
+    if result.suppressed:
+        console.print(f"\n{suppressed_count(result.suppressed)}:")
+        for violation in result.suppressed:
+            console.print(f"  {violation.policy_id} {violation.address}: {about(violation)}", markup=False)
+    if result.fixed:
+        console.print(f"\nFixed since the baseline ({len(result.fixed)}):")
+        for label in result.fixed:
+            console.print(f"  {label}", markup=False)
     for title, problems in (("Warnings", result.warnings), ("Errors", result.errors)):
         if problems:
             console.print(f"\n{title} ({len(problems)}):")
