@@ -162,3 +162,16 @@ def test_diff_base_shows_only_new_violations_and_the_change(tmp_path):
     assert "New violations only. Monthly cost at stake since the base report: **+$" in out
     code, _, err = run("scan", "examples/", "--diff-base", str(tmp_path / "nope.json"))
     assert code == 2 and "cannot read the base report" in err
+
+
+def test_sarif_with_suppressed_results_passes_githubs_ingestion_rules(tmp_path):
+    (tmp_path / "main.tf").write_text(
+        '# costwarden:ignore CW101 reason="shared"\n'
+        'resource "aws_instance" "a" {\n  ami = "x"\n  instance_type = "g6.xlarge"\n}\n'
+        'resource "aws_instance" "b" {\n  ami = "x"\n  instance_type = "g6.xlarge"\n}\n'
+    )
+    code, _, _ = run("scan", ".", "-o", f"sarif={tmp_path / 'r.sarif'}", cwd=tmp_path)
+    assert code == 1
+    assert validate(tmp_path / "r.sarif") == []
+    results = json.loads((tmp_path / "r.sarif").read_text())["runs"][0]["results"]
+    assert [r.get("suppressions", [{}])[0].get("kind") for r in results] == [None, "inSource"]
