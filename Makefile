@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 EXAMPLE := examples/
 
-.PHONY: demo test lint bench clean
+.PHONY: demo test test-fast lint bench clean
 
 $(BIN)/costwarden: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -25,9 +25,14 @@ lint: $(BIN)/costwarden
 test: lint
 	$(BIN)/pytest
 
+# everything but the tests that start real Checkov (.ci/run runs them all)
+test-fast: lint
+	$(BIN)/pytest -m 'not checkov'
+
 bench: $(BIN)/costwarden
 	$(BIN)/python bench/bench_scan.py
 	$(BIN)/python bench/bench_runtask.py
+	$(BIN)/python bench/bench_checkov.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache build *.egg-info

@@ -26,6 +26,7 @@ from costwarden.engine.scan import scan
 from costwarden.errors import ConfigError, CostwardenError
 from costwarden.gcpause import gc_paused
 from costwarden.integrations import github
+from costwarden.integrations.checkov import CheckovOptions, find_checkov
 from costwarden.loaders import LOADERS
 from costwarden.metrics.base import MetricsSource
 from costwarden.metrics.cloudwatch import CloudWatchSource
@@ -109,6 +110,20 @@ def _policy_arguments(parser: argparse.ArgumentParser) -> None:
     rego.add_argument("--rego-timeout", type=float, help="seconds a rule may run (default 10)")
 
 
+def _checkov_arguments(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group("checkov (security checks in the same gate)")
+    group.add_argument("--checkov", action="store_true", help="also run Checkov's checks on the same inputs")
+    group.add_argument("--checkov-bin", type=Path, help="the checkov executable (default: beside costwarden, or PATH)")
+    group.add_argument("--checkov-check", action="append", default=[], metavar="IDS", help="only these CKV_* ids")
+    group.add_argument("--checkov-skip-check", action="append", default=[], metavar="IDS", help="not these ids")
+    group.add_argument(
+        "--checkov-external-checks-dir", type=Path, action="append", default=[], help="custom Python/YAML checks"
+    )
+    group.add_argument(
+        "--checkov-severity", default="high", metavar="SEVERITY", help="for checks without one (default: high)"
+    )
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="costwarden",
@@ -142,6 +157,7 @@ def _parser() -> argparse.ArgumentParser:
     waive.add_argument("--baseline", type=Path, help="fail only on violations not in this baseline file")
     waive.add_argument("--changed-only", action="store_true", help="plans: only resources created, updated, replaced")
     _policy_arguments(run)
+    _checkov_arguments(run)
     _measured_arguments(run)
     run.add_argument("--catalog", type=Path, metavar="DIR", help="price catalog directory (default: shipped)")
     color = run.add_mutually_exclusive_group()
@@ -162,6 +178,7 @@ def _parser() -> argparse.ArgumentParser:
     creator.add_argument("--changed-only", action="store_true", help="plans: only resources created, updated, replaced")
     creator.add_argument("--catalog", type=Path, metavar="DIR", help="price catalog directory (default: shipped)")
     _policy_arguments(creator)
+    _checkov_arguments(creator)
     _measured_arguments(creator)
 
     cost = commands.add_parser("cost", help="what the change costs per month: per resource, team, service")
@@ -203,6 +220,7 @@ def _parser() -> argparse.ArgumentParser:
     server.set_defaults(usage_file=None)
     serve.add_arguments(server)
     _policy_arguments(server)
+    _checkov_arguments(server)
 
     commands.add_parser("github-action", help="the GitHub Action's scan step (reads INPUT_* and GITHUB_* variables)")
 
@@ -332,6 +350,27 @@ def _suppress_options(args: argparse.Namespace, world: World, config: Config) ->
     return SuppressOptions(waivers=waivers, baseline=baseline, today=world.today(), problems=problems)
 
 
+def _checkov_options(args: argparse.Namespace, world: World) -> CheckovOptions | None:
+    if not args.checkov:
+        return None
+    try:
+        severity = Severity.parse(args.checkov_severity)
+    except ValueError as exc:
+        raise ConfigError(f"--checkov-severity: {exc}") from None
+    ids = [i.strip() for given in args.checkov_check for i in given.split(",") if i.strip()]
+    skips = [i.strip() for given in args.checkov_skip_check for i in given.split(",") if i.strip()]
+    for directory in args.checkov_external_checks_dir:
+        if not _given(directory, world).is_dir():
+            raise ConfigError("checks directory not found", path=directory)
+    return CheckovOptions(
+        binary=find_checkov(_given(args.checkov_bin, world) if args.checkov_bin else None, world.environ),
+        checks=tuple(ids),
+        skip_checks=tuple(skips),
+        external_checks_dirs=tuple(_given(d, world) for d in args.checkov_external_checks_dir),
+        default_severity=severity,
+    )
+
+
 def _given(path: Path, world: World) -> Path:
     return path if path.is_absolute() else world.cwd / path
 
@@ -352,6 +391,7 @@ def _run_scan(args: argparse.Namespace, world: World) -> tuple[Config, ScanResul
         metrics=_metrics(args, world, config),
         suppress=_suppress_options(args, world, config),
         changed_only=args.changed_only,
+        checkov=_checkov_options(args, world),
     )
     return config, result
 
@@ -440,7 +480,8 @@ def _serve(args: argparse.Namespace, world: World) -> int:
     config, _ = _config(args, world)
     policies, rego = _policy_setup(args, world, config)
     settings = serve.settings_from(args, config, world.environ, world.cwd)
-    return serve.run(settings, serve.plan_scanner(config, policies, rego), args.host, args.port, args.log_level)
+    scanner = serve.plan_scanner(config, policies, rego, _checkov_options(args, world))
+    return serve.run(settings, scanner, args.host, args.port, args.log_level)
 
 
 def _github_action(world: World) -> int:

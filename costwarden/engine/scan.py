@@ -14,6 +14,7 @@ from costwarden.engine.inputs import Input, load_inputs
 from costwarden.engine.measure import attach
 from costwarden.engine.tf_locations import point_at_tf
 from costwarden.gcpause import gc_paused
+from costwarden.integrations.checkov import CheckovOptions, run_checkov
 from costwarden.loaders import Document, Loaded
 from costwarden.metrics.base import MetricsSource
 from costwarden.model import Problem, Resource, ResourceCost, ScanResult, Violation
@@ -40,6 +41,7 @@ def scan(
     metrics: Sequence[MetricsSource] = (),
     suppress: SuppressOptions | None = None,
     changed_only: bool = False,
+    checkov: CheckovOptions | None = None,
 ) -> ScanResult:
     """Scan files, directories (walked for known inputs), ``-`` (stdin) or in-memory documents.
 
@@ -47,7 +49,10 @@ def scan(
     result, and every other document is still scanned.
     """
     with gc_paused():
-        result = _scan(inputs, config, catalog, policies, input_format, stdin, usage, tf_dir, rego, metrics)
+        if isinstance(inputs, str | Path | Document):
+            inputs = [inputs]
+        inputs = list(inputs)
+        result = _scan(inputs, config, catalog, policies, input_format, stdin, usage, tf_dir, rego, metrics, checkov)
         return _suppress(result, suppress or SuppressOptions(), changed_only)
 
 
@@ -62,6 +67,7 @@ def _scan(
     tf_dir: Path | None,
     rego: RegoOptions | None,
     metrics: Sequence[MetricsSource],
+    checkov: CheckovOptions | None,
 ) -> ScanResult:
     config = config or Config()
     catalog = catalog or shipped_catalog()
@@ -96,6 +102,11 @@ def _scan(
         outcome = run_rego(rego, resources, lambda: raw_documents(names), rego_config(config))
         evaluation.violations.extend(outcome.violations)
         evaluation.errors.extend(outcome.errors)
+    if checkov is not None:
+        on_disk = [Path(i) for i in inputs if isinstance(i, str | Path) and str(i) != "-"]
+        found, problems = run_checkov(checkov, on_disk, resources)
+        evaluation.violations.extend(found)
+        evaluation.errors.extend(problems)
     by_key = context.resources
     rate = config.training.spot_interruptions_per_month
     violations = [

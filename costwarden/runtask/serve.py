@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import argparse
 import logging
+import tempfile
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
 from costwarden.config import Config
 from costwarden.engine.scan import scan
 from costwarden.errors import ConfigError
+from costwarden.integrations.checkov import CheckovOptions
 from costwarden.loaders import Document
 from costwarden.model import ScanResult, Severity
 from costwarden.policies.base import Policy
@@ -97,9 +99,16 @@ def settings_from(args: argparse.Namespace, config: Config, environ: Mapping[str
     )
 
 
-def plan_scanner(config: Config, policies: list[Policy], rego: RegoOptions) -> Callable[[bytes], ScanResult]:
+def plan_scanner(
+    config: Config, policies: list[Policy], rego: RegoOptions, checkov: CheckovOptions | None = None
+) -> Callable[[bytes], ScanResult]:
     def scan_plan(plan: bytes) -> ScanResult:
-        return scan(Document("plan.json", plan, "terraform-plan"), config, policies=policies, rego=rego)
+        if checkov is None:
+            return scan(Document("plan.json", plan, "terraform-plan"), config, policies=policies, rego=rego)
+        with tempfile.TemporaryDirectory(prefix="costwarden-") as folder:  # Checkov reads files
+            path = Path(folder) / "plan.json"
+            path.write_bytes(plan)
+            return scan(path, config, policies=policies, rego=rego, checkov=checkov, input_format="terraform-plan")
 
     return scan_plan
 

@@ -74,6 +74,17 @@ def comment_ignore(line: str, source: str) -> Ignore | None:
     return Ignore(ids, pairs.get("reason", "").strip(), until, source)
 
 
+_CHECKOV_SKIP = re.compile(r"(?:#|//)\s*checkov:skip=(?P<id>[A-Za-z][\w.-]*)(?::(?P<reason>.*))?$")
+
+
+def checkov_skip(line: str, source: str) -> Ignore | None:
+    """Checkov's own ``#checkov:skip=CKV_AWS_8:reason``, honoured for plans mapped to ``.tf``."""
+    found = _CHECKOV_SKIP.search(line)
+    if found is None:
+        return None
+    return Ignore(frozenset({found.group("id")}), (found.group("reason") or "").strip(), None, source)
+
+
 def value_ignores(value: str, source: str) -> list[Ignore]:
     """Ignores in an annotation or tag value: ``IDS: reason[, until DATE]`` entries split by ``;``."""
     ignores = []

@@ -12,7 +12,15 @@ from pathlib import Path
 from typing import Any
 
 from costwarden.model import Problem, Resource
-from costwarden.suppress.directives import ANNOTATION, TAG, DirectiveError, Ignore, comment_ignore, value_ignores
+from costwarden.suppress.directives import (
+    ANNOTATION,
+    TAG,
+    DirectiveError,
+    Ignore,
+    checkov_skip,
+    comment_ignore,
+    value_ignores,
+)
 
 _COMMENT_STARTS = ("#", "//", "/*", "*")
 
@@ -52,11 +60,13 @@ def _from_tf(resource: Resource, sources: SourceLines, problems: list[Problem]) 
         return []
     ignores = []
     for number in _block_lines(lines, where.line, where.end_line):
+        source = f"{where.path}:{number}"
         try:
-            ignore = comment_ignore(lines[number - 1], f"{where.path}:{number}")
+            ignore = comment_ignore(lines[number - 1], source)
         except DirectiveError as exc:
             problems.append(Problem(f"costwarden:ignore: {exc}", where.path, number))
             continue
+        ignore = ignore or checkov_skip(lines[number - 1], source)
         if ignore is not None:
             ignores.append(ignore)
     return ignores
