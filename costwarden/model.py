@@ -266,6 +266,12 @@ class Violation:
     def resource_key(self) -> str:
         return f"{self.document or self.location.path}::{self.address}"
 
+    def reaches(self, fail_on: Severity | None, fail_on_cost: float | None = None) -> bool:
+        """True when this violation meets the gate: ``fail_on`` or above, or ``fail_on_cost`` USD a month."""
+        if fail_on is not None and self.severity >= fail_on:
+            return True
+        return fail_on_cost is not None and self.cost is not None and self.cost.monthly_impact >= fail_on_cost
+
 
 @dataclass(frozen=True, slots=True)
 class Problem:
@@ -348,13 +354,4 @@ class ScanResult:
         """
         if self.errors:
             return 2
-        for violation in self.violations:
-            if fail_on is not None and violation.severity >= fail_on:
-                return 1
-            if (
-                fail_on_cost is not None
-                and violation.cost is not None
-                and violation.cost.monthly_impact >= fail_on_cost
-            ):
-                return 1
-        return 0
+        return int(any(violation.reaches(fail_on, fail_on_cost) for violation in self.violations))

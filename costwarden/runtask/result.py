@@ -38,12 +38,6 @@ def verdict(result: ScanResult, threshold: Severity | None, fail_on_cost: float 
     return "passed" if result.exit_code(threshold, fail_on_cost) == 0 else "failed"
 
 
-def _blocks(violation: Violation, threshold: Severity | None, fail_on_cost: float | None) -> bool:
-    if threshold is not None and violation.severity >= threshold:
-        return True
-    return fail_on_cost is not None and violation.cost is not None and violation.cost.monthly_impact >= fail_on_cost
-
-
 def message(result: ScanResult, threshold: Severity | None) -> str:
     totals = result.totals
     if result.errors:
@@ -95,7 +89,7 @@ def _body(violation: Violation) -> str:
 
 def outcome(violation: Violation, threshold: Severity | None, fail_on_cost: float | None) -> dict[str, Any]:
     cost_label, cost_level = _cost_label(violation)
-    blocks = _blocks(violation, threshold, fail_on_cost)
+    blocks = violation.reaches(threshold, fail_on_cost)
     return {
         "type": "task-result-outcomes",
         "attributes": {
