@@ -49,15 +49,13 @@ def scan(
     result, and every other document is still scanned.
     """
     with gc_paused():
-        if isinstance(inputs, str | Path | Document):
-            inputs = [inputs]
-        inputs = list(inputs)
-        result = _scan(inputs, config, catalog, policies, input_format, stdin, usage, tf_dir, rego, metrics, checkov)
+        listed = [inputs] if isinstance(inputs, str | Path | Document) else list(inputs)
+        result = _scan(listed, config, catalog, policies, input_format, stdin, usage, tf_dir, rego, metrics, checkov)
         return _suppress(result, suppress or SuppressOptions(), changed_only)
 
 
 def _scan(
-    inputs: Input | Iterable[Input],
+    inputs: list[Input],
     config: Config | None,
     catalog: Catalog | None,
     policies: Sequence[Policy] | None,
@@ -71,8 +69,6 @@ def _scan(
 ) -> ScanResult:
     config = config or Config()
     catalog = catalog or shipped_catalog()
-    if isinstance(inputs, str | Path | Document):
-        inputs = [inputs]
     loaded = Loaded()
     names: list[str] = []
     for name, result in load_inputs(inputs, input_format, stdin):

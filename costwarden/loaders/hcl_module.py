@@ -47,8 +47,6 @@ class Module:
     variables: dict[str, Any] = field(default_factory=dict)
     locals: dict[str, Any] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
-    comments: dict[str, list[str]] = field(default_factory=dict)
-    """File -> its lines, for inline ignores and to find a block's line."""
 
     def evaluate(self, value: Any, depth: int = 0) -> Any:
         """Literal values as they are; ``var.x`` and ``local.x`` resolved where literal."""
@@ -101,7 +99,6 @@ def parse_directory(directory: Path, files: list[Path] | None = None) -> Module:
             reason = exc.strerror if isinstance(exc, OSError) else "not UTF-8 text"
             module.problems.append(Problem(f"cannot read: {reason}", str(path)))
             continue
-        module.comments[str(path)] = text.splitlines()
         try:
             document = load_hcl(io.StringIO(text), with_meta=True)
         except (LarkError, ValueError, TypeError, IndexError, KeyError) as exc:
