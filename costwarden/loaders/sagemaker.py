@@ -19,7 +19,7 @@ from costwarden.errors import LoadError
 from costwarden.loaders.base import Loaded
 from costwarden.loaders.values import as_dict, as_list, as_str
 from costwarden.loaders.yaml_docs import decode, read_documents
-from costwarden.model import Compute, Location, Problem, Resource, Scaling, Training
+from costwarden.model import Category, Compute, Location, Problem, Resource, Scaling, Training
 
 NAME: str = "sagemaker"
 PATTERNS: tuple[str, ...] = ("*.json", "*.yaml", "*.yml", "*.template")
@@ -148,6 +148,29 @@ class _Reader:
         match = re.search(rf"^\s*\"?{re.escape(key)}\"?\s*:", self.text, re.M)
         return self.text.count("\n", 0, match.start()) + 1 if match else 1
 
+    def declared(
+        self,
+        address: str,
+        kind: str,
+        line: int,
+        category: Category,
+        attributes: Mapping[str, Any],
+        taggable: bool = True,
+    ) -> Resource:
+        """A resource this file declares, created when applied; the rest is added with ``dataclasses.replace``."""
+        return Resource(
+            address=address,
+            type=kind,
+            provider="aws",
+            action="create",
+            location=Location(self.path, line),
+            category=category,
+            attributes=attributes,
+            tags=_tags(attributes.get("Tags")) if taggable else {},
+            taggable=taggable,
+            source_format=NAME,
+        )
+
     def resolve(self, value: Any, assumptions: list[str]) -> Any:
         """CloudFormation ``Ref`` to a parameter with a default is that default (said so)."""
         if isinstance(value, dict) and set(value) == {"Ref"} and value["Ref"] in self.parameters:
@@ -189,16 +212,8 @@ class _Reader:
             )
             for group in groups
         ]
-        return Resource(
-            address=f"TrainingJob/{job}",
-            type=source_type,
-            provider="aws",
-            action="create",
-            location=Location(self.path, line),
-            category="training_job",
-            attributes=request,
-            tags=_tags(request.get("Tags")),
-            taggable=True,
+        return dataclasses.replace(
+            self.declared(f"TrainingJob/{job}", source_type, line, "training_job", request),
             compute=computes[0],
             extra_compute=tuple(computes[1:]),
             training=Training(
@@ -208,7 +223,6 @@ class _Reader:
                 max_runtime_seconds=runtime,
                 max_wait_seconds=_number(stopping.get("MaxWaitTimeInSeconds")),
             ),
-            source_format=NAME,
         )
 
     # Endpoint configurations
@@ -250,20 +264,11 @@ class _Reader:
                 minimum = _count(managed.get("MinInstanceCount"))
                 scaling = Scaling(min=minimum, max=_count(managed.get("MaxInstanceCount")), scale_to_zero=minimum == 0)
         config_name = as_str(known(name)) or f"<line {line}>"
-        return Resource(
-            address=address or f"EndpointConfig/{config_name}",
-            type=source_type,
-            provider="aws",
-            action="create",
-            location=Location(self.path, line),
-            category="inference_endpoint",
-            attributes=config,
-            tags=_tags(config.get("Tags")),
-            taggable=True,
+        return dataclasses.replace(
+            self.declared(address or f"EndpointConfig/{config_name}", source_type, line, "inference_endpoint", config),
             compute=computes[0] if computes else None,
             extra_compute=tuple(computes[1:]),
             scaling=scaling,
-            source_format=NAME,
         )
 
     # CloudFormation
@@ -294,21 +299,8 @@ class _Reader:
                     workload="notebook",
                     assumptions=tuple(assumptions),
                 )
-                self.loaded.resources.append(
-                    Resource(
-                        address=address,
-                        type=kind,
-                        provider="aws",
-                        action="create",
-                        location=Location(self.path, line),
-                        category="notebook",
-                        attributes=properties,
-                        tags=_tags(properties.get("Tags")),
-                        taggable=True,
-                        compute=compute,
-                        source_format=NAME,
-                    )
-                )
+                notebook = self.declared(address, kind, line, "notebook", properties)
+                self.loaded.resources.append(dataclasses.replace(notebook, compute=compute))
             elif (
                 kind == "AWS::ApplicationAutoScaling::ScalableTarget"
                 and properties.get("ServiceNamespace") == "sagemaker"
@@ -320,19 +312,7 @@ class _Reader:
     ) -> Resource:
         config = _logical_reference(properties.get("EndpointConfigName"), template)
         links = {"endpoint_configuration": config} if config else {}
-        return Resource(
-            address=address,
-            type=kind,
-            provider="aws",
-            action="create",
-            location=Location(self.path, line),
-            category="inference_endpoint",
-            attributes=properties,
-            tags=_tags(properties.get("Tags")),
-            taggable=True,
-            links=links,
-            source_format=NAME,
-        )
+        return dataclasses.replace(self.declared(address, kind, line, "inference_endpoint", properties), links=links)
 
     def _scalable_target(
         self, resource: Mapping[str, Any], kind: str, line: int, address: str, template: Mapping[str, Any]
@@ -350,17 +330,10 @@ class _Reader:
                 kind_of = as_dict(as_dict(template.get("Resources")).get(logical)).get("Type")
                 if kind_of == "AWS::SageMaker::Endpoint":
                     target = f"{kind_of}.{logical}"
-        return Resource(
-            address=address,
-            type=kind,
-            provider="aws",
-            action="create",
-            location=Location(self.path, line),
-            category="autoscaler",
-            attributes=properties,
+        return dataclasses.replace(
+            self.declared(address, kind, line, "autoscaler", properties, taggable=False),
             scaling=Scaling(min=minimum, max=maximum, scale_to_zero=minimum == 0),
             links={"scale_target": target} if target else {},
-            source_format=NAME,
         )
 
     # Step Functions and Pipelines

@@ -12,7 +12,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, TextIO
 
-from rich.console import Console
 from rich.table import Table
 
 from costwarden._version import __version__
@@ -20,6 +19,7 @@ from costwarden.model import Problem, Resource, ScanResult
 from costwarden.policies.tagging import tag_value
 from costwarden.reports.money import usd
 from costwarden.reports.options import ReportOptions
+from costwarden.reports.text import terminal
 
 SCHEMA_VERSION = "1.0"
 UNTAGGED = "(untagged)"
@@ -154,14 +154,7 @@ def render_json(data: Breakdown, stream: TextIO) -> None:
 
 
 def render_text(data: Breakdown, stream: TextIO, options: ReportOptions) -> None:
-    console = Console(
-        file=stream,
-        width=options.width,
-        color_system="auto" if options.color else None,
-        force_terminal=options.color,
-        highlight=False,
-        emoji=False,
-    )
+    console = terminal(stream, options)
     console.print(f"costwarden {__version__} · monthly cost · catalog {data.catalog_version} ({data.catalog_date})")
     table = Table(show_edge=False, pad_edge=False, expand=True)
     table.add_column("Resource", overflow="fold", ratio=1)

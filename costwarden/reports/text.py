@@ -23,8 +23,9 @@ _STYLES = {
 }
 
 
-def render(result: ScanResult, stream: TextIO, options: ReportOptions) -> None:
-    console = Console(
+def terminal(stream: TextIO, options: ReportOptions) -> Console:
+    """A rich console on ``stream``: colour only when asked for, no emoji or auto-highlighting."""
+    return Console(
         file=stream,
         width=options.width,
         color_system="auto" if options.color else None,
@@ -32,6 +33,10 @@ def render(result: ScanResult, stream: TextIO, options: ReportOptions) -> None:
         highlight=False,
         emoji=False,
     )
+
+
+def render(result: ScanResult, stream: TextIO, options: ReportOptions) -> None:
+    console = terminal(stream, options)
     totals = result.totals
     files = len(result.inputs)
     console.print(
