@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-import io
 import json
 import os
 import stat
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
 
-from costwarden.cli import World, main
+from tests.cli_run import Run, run_cli
 from tests.plans import change, dumps, plan
 
 ROOT = Path(__file__).parents[2]
@@ -24,26 +22,8 @@ needs_checkov = pytest.mark.skipif(
 )
 
 
-@dataclass
-class Run:
-    code: int
-    out: str
-    err: str
-
-    @property
-    def report(self) -> dict[str, Any]:
-        return json.loads(self.out)
-
-    def found(self, prefix: str = "CKV") -> dict[tuple[str, str], dict[str, Any]]:
-        return {
-            (v["policy_id"], v["address"]): v for v in self.report["violations"] if v["policy_id"].startswith(prefix)
-        }
-
-
 def run(cwd: Path, *argv: str, environ: dict[str, str] | None = None) -> Run:
-    out, err = io.StringIO(), io.StringIO()
-    code = main(list(argv), World(out, err, io.BytesIO(), environ or {}, cwd))
-    return Run(code, out.getvalue(), err.getvalue())
+    return run_cli(cwd, *argv, environ=environ)
 
 
 def checkov(cwd: Path, *argv: str) -> Run:
@@ -83,7 +63,7 @@ resource "aws_instance" "skipped" {
 def test_a_failing_builtin_check_on_a_plan_is_a_priced_violation(tmp_path: Path) -> None:
     (tmp_path / "plan.json").write_bytes(full_plan(change("aws_instance.trainer", GPU)))
     result = checkov(tmp_path, "plan.json", "--checkov-check", "CKV_AWS_8")
-    violation = result.found()[("CKV_AWS_8", "aws_instance.trainer")]
+    violation = result.found("CKV")[("CKV_AWS_8", "aws_instance.trainer")]
     assert violation["severity"] == "high" and "Checkov CKV_AWS_8" in violation["message"]
     assert violation["location"]["path"] == f"{tmp_path}/plan.json"
     assert violation["cost_impact"]["monthly_cost"] == pytest.approx(16029.08)
@@ -95,8 +75,8 @@ def test_a_failing_builtin_check_on_a_plan_is_a_priced_violation(tmp_path: Path)
 def test_a_tf_directory_and_checkovs_own_skip_comments(tmp_path: Path) -> None:
     (tmp_path / "main.tf").write_text(TF)
     result = checkov(tmp_path, ".", "--checkov-check", "CKV_AWS_8")
-    assert set(result.found()) == {("CKV_AWS_8", "aws_instance.trainer")}
-    assert result.found()[("CKV_AWS_8", "aws_instance.trainer")]["location"] == {
+    assert set(result.found("CKV")) == {("CKV_AWS_8", "aws_instance.trainer")}
+    assert result.found("CKV")[("CKV_AWS_8", "aws_instance.trainer")]["location"] == {
         "path": f"{tmp_path}/main.tf",
         "line": 1,
     }
@@ -112,10 +92,10 @@ def test_a_plan_honours_checkov_skip_comments_in_the_tf_it_maps_to(tmp_path: Pat
     ]
     (tmp_path / "plan.json").write_bytes(full_plan(*changes))
     result = checkov(tmp_path, "plan.json", "--checkov-check", "CKV_AWS_8")
-    assert set(result.found()) == {("CKV_AWS_8", "aws_instance.trainer")}
+    assert set(result.found("CKV")) == {("CKV_AWS_8", "aws_instance.trainer")}
     [suppressed] = [v for v in result.report["suppressed"] if v["policy_id"] == "CKV_AWS_8"]
     assert suppressed["suppression"]["reason"] == "encrypted by the account default"
-    assert result.found()[("CKV_AWS_8", "aws_instance.trainer")]["location"]["path"] == f"{tmp_path}/main.tf"
+    assert result.found("CKV")[("CKV_AWS_8", "aws_instance.trainer")]["location"]["path"] == f"{tmp_path}/main.tf"
 
 
 DEPLOYMENT = {
@@ -140,11 +120,14 @@ DEPLOYMENT = {
 def test_kubernetes_findings_land_on_costwardens_resource(tmp_path: Path) -> None:
     (tmp_path / "deploy.yaml").write_text(yaml.safe_dump(DEPLOYMENT))
     result = checkov(tmp_path, "deploy.yaml", "--checkov-check", "CKV_K8S_14,CKV_K8S_8")
-    assert set(result.found()) == {("CKV_K8S_14", "Deployment/serving/llm"), ("CKV_K8S_8", "Deployment/serving/llm")}
+    assert set(result.found("CKV")) == {
+        ("CKV_K8S_14", "Deployment/serving/llm"),
+        ("CKV_K8S_8", "Deployment/serving/llm"),
+    }
     skipped = checkov(
         tmp_path, "deploy.yaml", "--checkov-check", "CKV_K8S_14,CKV_K8S_8", "--checkov-skip-check", "CKV_K8S_8"
     )
-    assert set(skipped.found()) == {("CKV_K8S_14", "Deployment/serving/llm")}
+    assert set(skipped.found("CKV")) == {("CKV_K8S_14", "Deployment/serving/llm")}
 
 
 PYTHON_CHECK = """
@@ -202,7 +185,7 @@ def test_custom_python_and_yaml_checks_run_unchanged_and_reach_sarif(tmp_path: P
     )
     argv = ["plan.json", "--checkov-check", "CKV_ACME_1,CKV2_ACME_2", "--checkov-external-checks-dir", "checks"]
     result = checkov(tmp_path, *argv, "-o", "sarif=r.sarif")
-    found = result.found()
+    found = result.found("CKV")
     assert set(found) == {("CKV_ACME_1", "aws_instance.trainer"), ("CKV2_ACME_2", "aws_instance.trainer")}
     assert (
         found[("CKV_ACME_1", "aws_instance.trainer")]["remediation"]
@@ -223,7 +206,7 @@ def test_checkov_findings_take_waivers_and_baselines_like_any_violation(tmp_path
         "    owner: security@example.com\n    expires: 2999-12-31\n"
     )
     result = checkov(tmp_path, "plan.json", "--checkov-check", "CKV_AWS_8,CKV_AWS_79")
-    assert set(result.found()) == {("CKV_AWS_79", "aws_instance.trainer")}
+    assert set(result.found("CKV")) == {("CKV_AWS_79", "aws_instance.trainer")}
     assert [v["policy_id"] for v in result.report["suppressed"]] == ["CKV_AWS_8"]
 
 

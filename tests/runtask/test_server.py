@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Callable
-from pathlib import Path
 
 import httpx
 import pytest
 
 from costwarden.runtask.signature import sign
+from tests.integrations.test_checkov import CHECKOV, full_plan, needs_checkov
 from tests.runtask.conftest import HMAC_KEY, Server, gpu_plan, wait_for
 from tests.runtask.fake_tfc import TOKEN, Recorder
 
@@ -223,21 +222,11 @@ def test_a_task_whose_callbacks_keep_failing_is_worked_again_until_one_lands(
     assert "will try again" in server.log.read_text()
 
 
-CHECKOV = Path(
-    os.environ.get("COSTWARDEN_CHECKOV_BIN", Path(__file__).parents[2] / ".tools" / "checkov" / "bin" / "checkov")
-)
-
-
 @pytest.mark.checkov
-@pytest.mark.skipif(not CHECKOV.is_file(), reason=f"Checkov not installed at {CHECKOV} (.ci/run installs it)")
+@needs_checkov
 def test_checkov_findings_become_run_task_outcomes(server_factory: Callable[..., Server], api: Recorder) -> None:
     server = server_factory("--checkov", "--checkov-bin", str(CHECKOV), "--checkov-check", "CKV_AWS_8")
-    document = json.loads(gpu_plan())
-    document["planned_values"]["root_module"]["resources"] = [
-        {k: c[k] for k in ("address", "mode", "type", "name", "provider_name")} | {"values": c["change"]["after"]}
-        for c in document["resource_changes"]
-    ]
-    api.plans["plan-t22"] = json.dumps(document).encode()
+    api.plans["plan-t22"] = full_plan(*json.loads(gpu_plan())["resource_changes"])
     server.post(server.payload("t22"))
     final = wait_for(lambda: api.final("t22"), timeout=60)
     outcomes = final[0]["data"]["relationships"]["outcomes"]["data"]

@@ -3,12 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
-import io
 import json
 import tempfile
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import jsonschema
 import pytest
@@ -16,39 +13,17 @@ import yaml
 from hypothesis import given
 from hypothesis import strategies as st
 
-from costwarden.cli import World, main
 from costwarden.errors import ConfigError
 from costwarden.suppress.baseline import load_baseline
+from tests.cli_run import Run, run_cli
 from tests.plans import change, dumps, plan
 
 BEFORE_EXPIRY = dt.date(2027, 1, 15)
 AFTER_EXPIRY = dt.date(2027, 4, 1)
 
 
-@dataclass
-class Run:
-    code: int
-    out: str
-    err: str
-
-    @property
-    def report(self) -> dict[str, Any]:
-        return json.loads(self.out)
-
-    def violations(self) -> set[tuple[str, str]]:
-        return {(v["policy_id"], v["address"]) for v in self.report["violations"]}
-
-    def suppressed(self) -> dict[tuple[str, str], dict[str, Any]]:
-        return {(v["policy_id"], v["address"]): v["suppression"] for v in self.report["suppressed"]}
-
-    def warnings(self) -> list[str]:
-        return [w["message"] for w in self.report["warnings"]]
-
-
 def run(cwd: Path, *argv: str, today: dt.date = BEFORE_EXPIRY) -> Run:
-    out, err = io.StringIO(), io.StringIO()
-    code = main(list(argv), World(out, err, io.BytesIO(), {}, cwd, today=lambda: today))
-    return Run(code, out.getvalue(), err.getvalue())
+    return run_cli(cwd, *argv, today=today)
 
 
 TF = """\
