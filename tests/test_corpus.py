@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from costwarden import scan
+from tests.requires import unavailable
 
 DEFAULT = Path(__file__).parents[2] / "shared" / "corpus"
 CORPUS = Path(os.environ.get("COSTWARDEN_CORPUS", DEFAULT))
@@ -24,7 +25,7 @@ def corpus_files():
 @pytest.fixture(scope="module")
 def results():
     if not CORPUS.is_dir():
-        pytest.skip(f"corpus not found: set COSTWARDEN_CORPUS (looked in {CORPUS})")
+        unavailable(f"corpus not found: set COSTWARDEN_CORPUS (looked in {CORPUS})")
     return {path.relative_to(CORPUS).as_posix(): scan([str(path)]) for path in corpus_files()}
 
 

@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.requires import unavailable
+
 ROOT = Path(__file__).parents[1]
 TAGGED = """
 provider "aws" {
@@ -36,7 +38,7 @@ def git(*args, cwd):
 def head():
     done = subprocess.run(["git", "rev-parse", "HEAD"], cwd=ROOT, capture_output=True, text=True, check=False)
     if done.returncode != 0:
-        pytest.skip("this checkout has no commit to install the hooks from")
+        unavailable("this checkout has no commit to install the hooks from")
     return done.stdout.strip()
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import stat
 from pathlib import Path
 from typing import Any
@@ -13,13 +12,7 @@ import yaml
 
 from tests.cli_run import Run, run_cli
 from tests.plans import change, dumps, plan
-
-ROOT = Path(__file__).parents[2]
-CHECKOV = Path(os.environ.get("COSTWARDEN_CHECKOV_BIN", ROOT / ".tools" / "checkov" / "bin" / "checkov"))
-
-needs_checkov = pytest.mark.skipif(
-    not CHECKOV.is_file(), reason=f"Checkov not installed at {CHECKOV} (.ci/run installs it in .tools/checkov)"
-)
+from tests.requires import CHECKOV, needs_checkov
 
 
 def run(cwd: Path, *argv: str, environ: dict[str, str] | None = None) -> Run:

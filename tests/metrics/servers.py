@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-import pytest
+from tests.requires import unavailable
 
 
 def free_port() -> int:
@@ -52,7 +52,7 @@ def dcgm_openmetrics(now: int, host: str = "ip-10-0-1-7", hours: int = 24) -> st
 def prometheus(workdir: Path, now: int) -> Iterator[str]:
     binary, promtool = shutil.which("prometheus"), shutil.which("promtool")
     if not binary or not promtool:
-        pytest.skip("Prometheus is not installed (.ci/run installs Debian's prometheus package)")
+        unavailable("Prometheus is not installed (.ci/run installs Debian's prometheus package)")
     (workdir / "samples.om").write_text(dcgm_openmetrics(now))
     data = workdir / "data"
     subprocess.run([promtool, "tsdb", "create-blocks-from", "openmetrics", str(workdir / "samples.om"), str(data)],

@@ -8,6 +8,7 @@ from costwarden.errors import CatalogError
 from costwarden.pricing import load_catalog, shipped_catalog
 from costwarden.pricing.catalog import CATALOG_FILES, validate
 from costwarden.pricing.tsv_import import build_all, serialize
+from tests.requires import unavailable
 
 CATALOGS = Path(__file__).parents[2] / "costwarden" / "pricing" / "catalogs"
 SHARED_DATA = Path(os.environ.get("COSTWARDEN_SHARED_DATA", Path(__file__).parents[3] / "shared" / "data"))
@@ -24,7 +25,7 @@ def test_every_catalog_file_is_shipped_and_has_a_schema():
 
 def test_shipped_catalogs_are_built_from_the_source_tables():
     if not SHARED_DATA.is_dir():
-        pytest.skip(f"source tables not found at {SHARED_DATA}")
+        unavailable(f"source tables not found at {SHARED_DATA}")
     for name, catalog in build_all(SHARED_DATA).items():
         assert (CATALOGS / name).read_text() == serialize(catalog), f"{name}: rerun tsv_import"
 

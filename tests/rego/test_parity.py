@@ -6,6 +6,7 @@ import pytest
 
 from costwarden import scan
 from costwarden.rego.run import REGO_TWINS, RegoOptions
+from tests.requires import unavailable
 
 ROOT = Path(__file__).parents[2]
 FIXTURES = [
@@ -50,5 +51,5 @@ def corpus_files():
 
     corpus = Path(os.environ.get("COSTWARDEN_CORPUS", ROOT.parent / "shared" / "corpus"))
     if not corpus.is_dir():
-        pytest.skip(f"corpus not found: {corpus}")
+        unavailable(f"corpus not found: {corpus}")
     return sorted(p for p in corpus.rglob("*") if p.is_file() and p.suffix in (".json", ".yaml", ".yml"))

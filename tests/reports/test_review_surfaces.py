@@ -5,13 +5,12 @@ import subprocess
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
-import pytest
-
 from costwarden import Document, scan
 from costwarden.cli import World, main
 from costwarden.reports import REPORTERS, ReportOptions
 from costwarden.reports.github import escape_data, escape_property
 from tests.plans import change, dumps, plan
+from tests.requires import unavailable
 
 ROOT = Path(__file__).parents[2]
 MULTITOOL = Path(
@@ -36,7 +35,7 @@ def many(count):
 
 def validate(path: Path) -> list[dict]:
     if not MULTITOOL.exists():
-        pytest.skip(f"SARIF Multitool not installed at {MULTITOOL} (.ci/run installs @microsoft/sarif-multitool)")
+        unavailable(f"SARIF Multitool not installed at {MULTITOOL} (.ci/run installs @microsoft/sarif-multitool)")
     output = path.with_suffix(".validation.sarif")
     subprocess.run([str(MULTITOOL), "validate", "--rule-kind", "Gh;Sarif", "--output", str(output), str(path)],
                    check=True, capture_output=True)  # fmt: skip

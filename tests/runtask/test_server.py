@@ -9,7 +9,8 @@ import httpx
 import pytest
 
 from costwarden.runtask.signature import sign
-from tests.integrations.test_checkov import CHECKOV, full_plan, needs_checkov
+from tests.integrations.test_checkov import full_plan
+from tests.requires import CHECKOV, needs_checkov
 from tests.runtask.conftest import HMAC_KEY, Server, gpu_plan, wait_for
 from tests.runtask.fake_tfc import TOKEN, Recorder
 
