@@ -1,12 +1,15 @@
 """costwarden: FinOps policy-as-code for AI workloads, every violation priced per month.
 
 >>> import costwarden
->>> result = costwarden.scan(["plan.json"])          # doctest: +SKIP
->>> result.exit_code(costwarden.Severity.HIGH)      # doctest: +SKIP
+>>> options = costwarden.prepare(".costwarden.yaml")   # doctest: +SKIP
+>>> result = costwarden.scan(["plan.json"], options)   # doctest: +SKIP
+>>> result.exit_code(costwarden.Severity.HIGH)         # doctest: +SKIP
 """
 
 from costwarden._version import __version__
 from costwarden.config import Config, load_config
+from costwarden.engine.options import ScanOptions
+from costwarden.engine.prepare import Overrides, prepare
 from costwarden.engine.scan import scan
 from costwarden.errors import CostwardenError
 from costwarden.loaders import Document
@@ -16,6 +19,7 @@ from costwarden.model import (
     CostImpact,
     Gpu,
     Location,
+    PolicyInfo,
     Problem,
     Remedy,
     Resource,
@@ -38,11 +42,14 @@ __all__ = [
     "Document",
     "Gpu",
     "Location",
+    "Overrides",
+    "PolicyInfo",
     "Problem",
     "Remedy",
     "Resource",
     "ResourceCost",
     "Scaling",
+    "ScanOptions",
     "ScanResult",
     "Severity",
     "SuppressOptions",
@@ -51,5 +58,6 @@ __all__ = [
     "Violation",
     "__version__",
     "load_config",
+    "prepare",
     "scan",
 ]

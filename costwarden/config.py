@@ -123,6 +123,9 @@ class RegoConfig(_Strict):
 class MetricsConfig(_Strict):
     file: str | None = Field(default=None, description="CSV or JSON utilization file, relative to the config.")
     cloudwatch_region: str | None = Field(default=None, description="Read CloudWatch in this region (boto3).")
+    cloudwatch_endpoint: str | None = Field(
+        default=None, description="CloudWatch endpoint URL (a proxy, VPC endpoint)."
+    )
     prometheus_url: str | None = Field(default=None, description="Prometheus base URL with DCGM exporter metrics.")
     request_rate_query: str | None = Field(
         default=None, description="PromQL giving requests per second by namespace and pod (for CW501)."
@@ -132,6 +135,20 @@ class MetricsConfig(_Strict):
     inference_target: float = Field(default=70, gt=0, le=100, description="CW201: utilization inference should reach.")
     training_target: float = Field(default=80, gt=0, le=100, description="CW201: utilization training should reach.")
     memory_headroom: float = Field(default=1.2, ge=1, description="CW201: GPU memory kept above the measured peak.")
+
+
+class CheckovConfig(_Strict):
+    enabled: bool = Field(default=False, description="Also run Checkov's checks on the same inputs.")
+    binary: str | None = Field(
+        default=None, description="The checkov executable, relative to the config (default: beside costwarden, PATH)."
+    )
+    checks: list[str] = Field(default_factory=list, description="Only these CKV_* ids.")
+    skip_checks: list[str] = Field(default_factory=list, description="Not these ids.")
+    external_checks_dirs: list[str] = Field(
+        default_factory=list, description="Folders of custom Python or YAML checks, relative to the config."
+    )
+    severity: SeverityName = Field(default="high", description="For checks that carry no severity.")
+    timeout_seconds: float = Field(default=900, gt=0, description="Checkov running longer is stopped.")
 
 
 class BudgetConfig(_Strict):
@@ -173,6 +190,7 @@ class Config(_Strict):
         description="Directories or files of user policies (.py and .rego), relative to the config.",
     )
     rego: RegoConfig = Field(default_factory=RegoConfig)
+    checkov: CheckovConfig = Field(default_factory=CheckovConfig)
     metrics: MetricsConfig = Field(default_factory=MetricsConfig)
     budget: BudgetConfig = Field(default_factory=BudgetConfig)
     inference: InferenceConfig = Field(default_factory=InferenceConfig)

@@ -274,6 +274,26 @@ class Violation:
 
 
 @dataclass(frozen=True, slots=True)
+class PolicyInfo:
+    """What a report says about a policy: carried on the result for every policy that ran, so
+    reports describe user Python, Rego and Checkov policies as well as the built-ins."""
+
+    id: str
+    name: str
+    title: str
+    severity: Severity
+    doc: str = ""
+    """The documentation: a Python policy's docstring, a Rego rule's METADATA description."""
+    help_uri: str | None = None
+    source: str = "builtin"
+    """Where it comes from: builtin, python, rego or checkov."""
+
+    @property
+    def summary(self) -> str:
+        return self.doc.splitlines()[0] if self.doc else self.title
+
+
+@dataclass(frozen=True, slots=True)
 class Problem:
     """An input or policy that could not be processed, or a value that blocked a check."""
 
@@ -325,6 +345,8 @@ class ScanResult:
     """Before this change, for resources that exist already, by ``Resource.key``."""
     fixed: tuple[str, ...] = ()
     """Baseline entries (``CW101 aws_instance.x``) no longer found: fixed since the baseline."""
+    policies: Mapping[str, PolicyInfo] = field(default_factory=dict)
+    """Every policy that ran (and every policy a violation names), by id."""
 
     @property
     def totals(self) -> Totals:

@@ -123,6 +123,7 @@ def test_schema_describes_every_key():
         "inference",
         "policy_paths",
         "rego",
+        "checkov",
         "metrics",
         "budget",
         "training",

@@ -12,11 +12,14 @@ def test_all_is_sorted_and_pinned():
         "Document",
         "Gpu",
         "Location",
+        "Overrides",
+        "PolicyInfo",
         "Problem",
         "Remedy",
         "Resource",
         "ResourceCost",
         "Scaling",
+        "ScanOptions",
         "ScanResult",
         "Severity",
         "SuppressOptions",
@@ -25,6 +28,7 @@ def test_all_is_sorted_and_pinned():
         "Violation",
         "__version__",
         "load_config",
+        "prepare",
         "scan",
     ]
 
@@ -45,6 +49,8 @@ def test_package_layout_follows_the_design():
         "pricing",
         "metrics",
         "reports",
+        "sources",
         "integrations",
+        "cli",
     ):
         import_module(f"costwarden.{room}")

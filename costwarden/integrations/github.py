@@ -23,11 +23,12 @@ def _split(value: str) -> list[str]:
 
 
 def action_arguments(environ: Mapping[str, str], out: Path) -> list[str]:
+    """The ``costwarden scan`` arguments the Action's inputs stand for."""
     paths = _split(environ.get("INPUT_PATHS", "")) or ["."]
     plan = environ.get("COSTWARDEN_PLAN_FILE", "")
     if plan:
         paths.append(plan)
-    argv = ["scan", *paths, "--fail-on", environ.get("INPUT_FAIL_ON") or "high"]
+    argv = [*paths, "--fail-on", environ.get("INPUT_FAIL_ON") or "high"]
     if environ.get("INPUT_FAIL_ON_COST"):
         argv += ["--fail-on-cost", environ["INPUT_FAIL_ON_COST"]]
     if environ.get("INPUT_CONFIG"):

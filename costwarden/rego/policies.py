@@ -10,6 +10,7 @@ description, custom: id, severity, remediation, name) is that rule's metadata.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -84,6 +85,13 @@ def policy_files(paths: Iterable[Path]) -> list[PolicyFile]:
 
 def builtin_files() -> list[PolicyFile]:
     return policy_files([BUILTIN_DIR])
+
+
+@functools.cache
+def builtin_ids() -> frozenset[str]:
+    """The policy ids the built-in Rego pack declares in its METADATA: the Python policies it
+    stands in for under ``--builtin-rego`` (a parity test keeps each pair equal)."""
+    return frozenset(rule.policy_id for policy in builtin_files() for rule in rules_of(policy))
 
 
 def rules_of(policy: PolicyFile) -> list[RuleInfo]:

@@ -16,11 +16,17 @@ from costwarden.errors import CostwardenError, PolicyError
 from costwarden.model import Location, Problem, Resource, Violation
 from costwarden.rego.backend import EmbeddedBackend, PolicyFile, RegoBackend
 from costwarden.rego.normalize import scan_input
-from costwarden.rego.policies import RegoFinding, builtin_files, excepted, exceptions, findings, rules_of
+from costwarden.rego.policies import (
+    RegoFinding,
+    RuleInfo,
+    builtin_files,
+    excepted,
+    exceptions,
+    findings,
+    rules_of,
+)
 
 BUILTIN_PACKAGE = "costwarden."
-REGO_TWINS = frozenset({"CW101", "CW301", "CW302", "CW401"})
-"""Built-in policies also written in Rego (``rego/builtin``); a parity test keeps them equal."""
 
 
 def rego_config(config: Config) -> dict[str, Any]:
@@ -34,7 +40,7 @@ def rego_config(config: Config) -> dict[str, Any]:
 class RegoOptions:
     policies: Sequence[PolicyFile] = ()
     builtin: bool = False
-    """Run the built-in Rego pack (CW101, CW301, CW302, CW401) in place of their Python twins."""
+    """Run the built-in Rego pack in place of its Python twins (``rego.policies.builtin_ids``)."""
     namespaces: Sequence[str] = ("main",)
     all_namespaces: bool = False
     data: Mapping[str, Any] = field(default_factory=dict)
@@ -53,6 +59,9 @@ class RegoOptions:
 class RegoOutcome:
     violations: list[Violation] = field(default_factory=list)
     errors: list[Problem] = field(default_factory=list)
+    rules: list[RuleInfo] = field(default_factory=list)
+    """The rules that were evaluated."""
+    findings: list[RegoFinding] = field(default_factory=list)
 
 
 def make_backend(options: RegoOptions) -> RegoBackend:
@@ -93,8 +102,9 @@ def run_rego(
         rule
         for policy in files
         for rule in rules_of(policy)
-        if f"data.{rule.package}" in loaded and _selected(rule.package, options)
+        if f"data.{rule.package}" in loaded and selected(rule.package, options)
     ]
+    outcome.rules.extend(rules)
     by_key = {r.key: r for r in resources}
     by_address: dict[str, Resource] = {}
     for resource in resources:
@@ -135,12 +145,13 @@ def run_rego(
                 )
                 continue
             for finding in found:
+                outcome.findings.append(finding)
                 outcome.violations.append(_violation(finding, name, by_key, by_address))
     backend.close()
     return outcome
 
 
-def _selected(package: str, options: RegoOptions) -> bool:
+def selected(package: str, options: RegoOptions) -> bool:
     if package.startswith(BUILTIN_PACKAGE):
         return options.builtin
     return options.all_namespaces or package in options.namespaces

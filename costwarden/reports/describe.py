@@ -7,11 +7,8 @@ import os
 from collections.abc import Iterable
 from pathlib import Path
 
-from costwarden.model import Severity, Violation
-from costwarden.policies import BUILTIN
+from costwarden.model import PolicyInfo, ScanResult, Severity, Violation
 from costwarden.reports.money import usd
-
-DOCS = {policy.id: policy for policy in BUILTIN}
 
 
 def impact(violation: Violation) -> float:
@@ -32,14 +29,12 @@ def ordered(violations: Iterable[Violation]) -> list[Violation]:
     return sorted(violations, key=lambda v: (-v.severity, -impact(v), v.address, v.policy_id))
 
 
-def policy_doc(policy_id: str) -> str:
-    policy = DOCS.get(policy_id)
-    return policy.doc if policy else ""
-
-
-def summary_line(policy_id: str, title: str) -> str:
-    doc = policy_doc(policy_id)
-    return doc.splitlines()[0] if doc else title
+def policy_of(result: ScanResult, violation: Violation) -> PolicyInfo:
+    """The policy a violation names, as the result carries it (every source describes its own)."""
+    found = result.policies.get(violation.policy_id)
+    if found is not None:
+        return found
+    return PolicyInfo(violation.policy_id, violation.policy_name, violation.title, violation.severity)
 
 
 def relative(path: str, root: str) -> str:

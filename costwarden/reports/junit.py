@@ -8,7 +8,7 @@ from collections import defaultdict
 from typing import TextIO
 
 from costwarden.model import ScanResult, Violation
-from costwarden.reports.describe import money_note, ordered
+from costwarden.reports.describe import money_note, ordered, policy_of
 from costwarden.reports.options import ReportOptions
 
 
@@ -22,6 +22,9 @@ def render(result: ScanResult, stream: TextIO, options: ReportOptions) -> None:
         suite = ET.SubElement(
             suites, "testsuite", name=policy_id, tests=str(len(violations)), failures=str(len(violations))
         )
+        policy = policy_of(result, violations[0])
+        about = f"\nPolicy: {policy.summary}" if policy.doc else ""
+        about += f"\nHelp: {policy.help_uri}" if policy.help_uri else ""
         for violation in violations:
             case = ET.SubElement(suite, "testcase", classname=policy_id, name=violation.address,
                                  file=violation.location.path, line=str(violation.location.line))  # fmt: skip
@@ -30,6 +33,7 @@ def render(result: ScanResult, stream: TextIO, options: ReportOptions) -> None:
                 f"{violation.title}\n{violation.location}: {violation.message}\n{money_note(violation)}"
                 + (f"\nRemediation: {violation.remediation}" if violation.remediation else "")
                 + (f"\nBasis: {violation.cost.basis}" if violation.cost else "")
+                + about
             )
             failures += 1
     if result.errors:

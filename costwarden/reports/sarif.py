@@ -8,8 +8,8 @@ import json
 from typing import Any, TextIO
 
 from costwarden._version import __version__
-from costwarden.model import ScanResult, Violation
-from costwarden.reports.describe import LEVELS, fingerprint, money_note, ordered, policy_doc, relative, summary_line
+from costwarden.model import PolicyInfo, ScanResult, Violation
+from costwarden.reports.describe import LEVELS, fingerprint, money_note, ordered, policy_of, relative
 from costwarden.reports.options import ReportOptions
 from costwarden.reports.suppressions import about
 
@@ -26,7 +26,7 @@ def document(result: ScanResult, options: ReportOptions) -> dict[str, Any]:
     violations = [*ordered(result.violations), *ordered(result.suppressed)][:MAX_RESULTS]
     rules: dict[str, dict[str, Any]] = {}
     for violation in violations:
-        rules.setdefault(violation.policy_id, _rule(violation))
+        rules.setdefault(violation.policy_id, _rule(violation, policy_of(result, violation)))
     index = {rule_id: position for position, rule_id in enumerate(rules)}
     return {
         "$schema": SCHEMA,
@@ -55,12 +55,11 @@ def document(result: ScanResult, options: ReportOptions) -> dict[str, Any]:
     }
 
 
-def _rule(violation: Violation) -> dict[str, Any]:
-    doc = policy_doc(violation.policy_id)
-    summary = summary_line(violation.policy_id, violation.title)
-    full = doc.split("\n\n")[1].replace("\n", " ") if doc.count("\n\n") >= 1 else summary
+def _rule(violation: Violation, policy: PolicyInfo) -> dict[str, Any]:
+    doc = policy.doc
+    full = doc.split("\n\n")[1].replace("\n", " ") if doc.count("\n\n") >= 1 else policy.summary
     help_text = doc or violation.remediation or violation.title
-    return {
+    rule: dict[str, Any] = {
         "id": violation.policy_id,
         "name": "".join(part.capitalize() for part in violation.policy_name.split("-")) or violation.policy_id,
         "shortDescription": {"text": violation.title},
@@ -69,6 +68,9 @@ def _rule(violation: Violation) -> dict[str, Any]:
         "defaultConfiguration": {"level": LEVELS[violation.severity]},
         "properties": {"tags": ["finops", "cost"], "precision": "high"},
     }
+    if policy.help_uri:
+        rule["helpUri"] = policy.help_uri
+    return rule
 
 
 def _result(violation: Violation, rule_index: int, options: ReportOptions) -> dict[str, Any]:

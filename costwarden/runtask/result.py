@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from costwarden.model import ScanResult, Severity, Violation
-from costwarden.reports.describe import money_note, ordered, policy_doc
+from costwarden.model import PolicyInfo, ScanResult, Severity, Violation
+from costwarden.reports.describe import money_note, ordered, policy_of
 from costwarden.reports.money import usd
 
 MAX_MESSAGE = 1000
@@ -62,7 +62,7 @@ def _cost_label(violation: Violation) -> tuple[str, str]:
     return clip(f"{usd(violation.cost.monthly_cost)}/mo", MAX_LABEL), "info"
 
 
-def _body(violation: Violation) -> str:
+def _body(violation: Violation, policy: PolicyInfo) -> str:
     lines = [f"## {violation.policy_id}: {violation.title}", "", violation.message, ""]
     lines.append(f"**Resource:** `{violation.address}` ({violation.resource_type}) at `{violation.location}`")
     lines.append(f"**Severity:** {violation.severity.label}")
@@ -81,13 +81,18 @@ def _body(violation: Violation) -> str:
         lines += ["", "### Remedy", "", remedy]
     if violation.remedy is not None and violation.remedy.changes:
         lines += ["", "```hcl", *(f"{k} = {v!r}".replace("'", '"') for k, v in violation.remedy.changes.items()), "```"]
-    doc = policy_doc(violation.policy_id)
-    if doc:
-        lines += ["", "### About this policy", "", doc]
+    if policy.doc:
+        lines += ["", "### About this policy", "", policy.doc]
+    if policy.help_uri:
+        lines += ["", f"More: {policy.help_uri}"]
     return clip("\n".join(lines), MAX_BODY, TRUNCATED)
 
 
-def outcome(violation: Violation, threshold: Severity | None, fail_on_cost: float | None) -> dict[str, Any]:
+def outcome(
+    violation: Violation, threshold: Severity | None, fail_on_cost: float | None, policy: PolicyInfo | None = None
+) -> dict[str, Any]:
+    """One violation as a run task outcome; ``policy`` supplies the "About this policy" text."""
+    policy = policy or PolicyInfo(violation.policy_id, violation.policy_name, violation.title, violation.severity)
     cost_label, cost_level = _cost_label(violation)
     blocks = violation.reaches(threshold, fail_on_cost)
     return {
@@ -95,7 +100,7 @@ def outcome(violation: Violation, threshold: Severity | None, fail_on_cost: floa
         "attributes": {
             "outcome-id": clip(violation.policy_id, MAX_OUTCOME_ID),
             "description": clip(f"{violation.address}: {violation.title}", MAX_DESCRIPTION),
-            "body": _body(violation),
+            "body": _body(violation, policy),
             "tags": {
                 "Severity": [{"label": violation.severity.label.capitalize(), "level": LEVELS[violation.severity]}],
                 "Status": [
@@ -124,9 +129,9 @@ def _summary(rest: list[Violation]) -> dict[str, Any]:
 def outcomes(result: ScanResult, threshold: Severity | None, fail_on_cost: float | None) -> list[dict[str, Any]]:
     violations = ordered(result.violations)
     if len(violations) <= MAX_OUTCOMES:
-        return [outcome(v, threshold, fail_on_cost) for v in violations]
+        return [outcome(v, threshold, fail_on_cost, policy_of(result, v)) for v in violations]
     shown, rest = violations[: MAX_OUTCOMES - 1], violations[MAX_OUTCOMES - 1 :]
-    return [*(outcome(v, threshold, fail_on_cost) for v in shown), _summary(rest)]
+    return [*(outcome(v, threshold, fail_on_cost, policy_of(result, v)) for v in shown), _summary(rest)]
 
 
 def callback_body(status: str, text: str, url: str = "", details: list[dict[str, Any]] | None = None) -> dict[str, Any]:

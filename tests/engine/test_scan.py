@@ -1,9 +1,10 @@
 import pytest
 
-from costwarden import Config, Document, Remedy, Severity, scan
+from costwarden import Config, Document, Remedy, ScanOptions, Severity, scan
 from costwarden.config import PolicyConfig
 from costwarden.policies import BUILTIN, Finding, policy
 from tests.plans import FULL_TAGS, change, dumps, plan
+from tests.scanning import with_policies
 
 P4D_MONTHLY = 21.957642 * 730
 
@@ -83,9 +84,9 @@ def test_inconclusive_check_is_a_warning():
 
 def test_disabled_policy_and_severity_override():
     config = Config(policies={"CW101": PolicyConfig(enabled=False)})
-    assert scan(doc(trainer()), config).violations == ()
+    assert scan(doc(trainer()), ScanOptions(config=config)).violations == ()
     config = Config(policies={"missing-cost-allocation-tags": PolicyConfig(severity="low")})
-    (violation,) = scan(doc(trainer()), config).violations
+    (violation,) = scan(doc(trainer()), ScanOptions(config=config)).violations
     assert violation.severity is Severity.LOW
 
 
@@ -102,7 +103,7 @@ def broken(resource, context):
 
 
 def test_remedy_is_priced_by_the_engine():
-    (violation,) = scan(doc(trainer(FULL_TAGS)), policies=[smaller_gpu]).violations
+    (violation,) = scan(doc(trainer(FULL_TAGS)), with_policies(smaller_gpu)).violations
     after = 10.49264 * 730  # g6e.12xlarge, us-east-1
     assert violation.cost.monthly_cost_after == pytest.approx(after)
     assert violation.cost.monthly_savings == pytest.approx(P4D_MONTHLY - after)
@@ -110,7 +111,7 @@ def test_remedy_is_priced_by_the_engine():
 
 
 def test_a_broken_policy_is_an_error_and_loses_nothing_else():
-    result = scan(doc(trainer()), policies=[broken, *BUILTIN])
+    result = scan(doc(trainer()), with_policies(broken, *BUILTIN))
     assert [v.policy_id for v in result.violations] == ["CW101"]
     assert "policy T2 failed: KeyError" in result.errors[0].message
     assert result.exit_code() == 2
@@ -118,7 +119,7 @@ def test_a_broken_policy_is_an_error_and_loses_nothing_else():
 
 def test_violations_sorted_by_severity_then_dollars():
     cheap = change("aws_instance.cheap", {"instance_type": "t3.nano", "tags_all": {}})
-    result = scan(doc(cheap, trainer(FULL_TAGS)), policies=[smaller_gpu, *BUILTIN])
+    result = scan(doc(cheap, trainer(FULL_TAGS)), with_policies(smaller_gpu, *BUILTIN))
     assert [(v.policy_id, v.address) for v in result.violations] == [
         ("CW101", "aws_instance.cheap"),
         ("T1", "aws_instance.trainer"),

@@ -3,8 +3,9 @@ from pathlib import Path
 
 import pytest
 
-from costwarden import scan
+from costwarden import ScanOptions, scan
 from costwarden.loaders import hcl
+from tests.scanning import NO_POLICIES
 
 APP = Path(__file__).parents[1] / "fixtures" / "hcl" / "app"
 
@@ -51,7 +52,7 @@ def test_local_modules_read_in_place_with_for_each_and_remote_ones_reported(app)
 
 
 def test_scan_of_the_tree_reads_the_module_through_its_call(app):
-    result = scan([str(app)], policies=())
+    result = scan([str(app)], NO_POLICIES)
     addresses = {r.address for r in result.resources}
     assert 'module.gpu.aws_eks_node_group.pool["a"]' in addresses
     assert 'aws_eks_node_group.pool["a"]' not in addresses
@@ -59,7 +60,7 @@ def test_scan_of_the_tree_reads_the_module_through_its_call(app):
 
 
 def test_a_file_named_on_its_own(app):
-    result = scan([str(app / "main.tf")], policies=())
+    result = scan([str(app / "main.tf")], NO_POLICIES)
     assert {r.location.path for r in result.resources} == {str(app / "main.tf")}
 
 
@@ -88,7 +89,7 @@ def test_byte_order_mark(tmp_path):
 
 def test_plan_findings_point_at_the_tf_blocks(tmp_path):
     shutil.copytree(APP, tmp_path / "app")
-    result = scan([str(tmp_path / "app" / "plan.json")], policies=())
+    result = scan([str(tmp_path / "app" / "plan.json")], NO_POLICIES)
     locations = {
         r.address: (Path(r.location.path).relative_to(tmp_path / "app").as_posix(), r.location.line)
         for r in result.resources
@@ -104,7 +105,7 @@ def test_plan_findings_point_at_the_tf_blocks(tmp_path):
 
 def test_tf_dir_names_the_configuration_when_the_plan_is_elsewhere(tmp_path):
     shutil.copy(APP / "plan.json", tmp_path / "plan.json")
-    unmapped = scan([str(tmp_path / "plan.json")], policies=())
+    unmapped = scan([str(tmp_path / "plan.json")], NO_POLICIES)
     assert {r.location.path for r in unmapped.resources} == {str(tmp_path / "plan.json")}
-    mapped = scan([str(tmp_path / "plan.json")], policies=(), tf_dir=APP)
+    mapped = scan([str(tmp_path / "plan.json")], ScanOptions(sources=(), tf_dir=APP))
     assert {Path(r.location.path).name for r in mapped.resources} == {"main.tf"}

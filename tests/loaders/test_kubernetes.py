@@ -1,9 +1,11 @@
+import io
 import textwrap
 
 import pytest
 
 from costwarden import Document, scan
 from costwarden.loaders import kubernetes
+from tests.scanning import NO_POLICIES
 
 GPU_POD = """
       nodeSelector: {node.kubernetes.io/instance-type: g5.12xlarge}
@@ -23,7 +25,7 @@ def load(text, name="m.yaml"):
 
 
 def scanned(*documents):
-    result = scan([Document(name, textwrap.dedent(text).encode()) for name, text in documents], policies=())
+    result = scan([Document(name, textwrap.dedent(text).encode()) for name, text in documents], NO_POLICIES)
     assert not result.errors, result.errors
     return {r.address: r for r in result.resources}, result
 
@@ -293,5 +295,5 @@ def test_document_without_kind_is_a_warning():
 
 
 def test_stdin_stream():
-    result = scan("-", stdin=__import__("io").BytesIO(workload("Pod", "v1", "containers: []").encode()), policies=())
+    result = scan("-", NO_POLICIES, stdin=io.BytesIO(workload("Pod", "v1", "containers: []").encode()))
     assert [r.address for r in result.resources] == ["Pod/ml/w"]

@@ -5,6 +5,7 @@ import pytest
 
 from costwarden import Document, scan
 from costwarden.loaders import sagemaker
+from tests.scanning import NO_POLICIES
 
 TRAINING = {
     "TrainingJobName": "llm-finetune",
@@ -46,7 +47,7 @@ def test_create_training_job():
 
 def test_training_job_priced_per_run():
     result = scan(
-        Document("job.json", json.dumps({**TRAINING, "EnableManagedSpotTraining": False}).encode()), policies=()
+        Document("job.json", json.dumps({**TRAINING, "EnableManagedSpotTraining": False}).encode()), NO_POLICIES
     )
     (cost,) = result.costs.values()
     assert cost.monthly_cost == pytest.approx(2 * 28.152 * 10)  # ml.p3.16xlarge training, one 10 h run
@@ -118,7 +119,7 @@ Resources:
 
 
 def test_cloudformation_yaml_with_intrinsics_and_autoscaling():
-    result = scan(Document("stack.yml", textwrap.dedent(CFN).encode()), policies=())
+    result = scan(Document("stack.yml", textwrap.dedent(CFN).encode()), NO_POLICIES)
     assert not result.errors
     resources = {r.address: r for r in result.resources}
     config = resources["AWS::SageMaker::EndpointConfig.Config"]
@@ -221,7 +222,7 @@ def test_ack_training_job_through_the_kubernetes_stream():
       stoppingCondition: {maxRuntimeInSeconds: 3600}
       enableManagedSpotTraining: false
     """
-    result = scan(Document("ack.yaml", textwrap.dedent(text).encode()), policies=())
+    result = scan(Document("ack.yaml", textwrap.dedent(text).encode()), NO_POLICIES)
     (job,) = result.resources
     assert (job.address, job.compute.instance_type, job.compute.run_hours, job.location.line) == (
         "TrainingJob/xgb",

@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from moto.server import ThreadedMotoServer
 
-from costwarden import scan
+from costwarden import ScanOptions, scan
 from costwarden.errors import MetricsError
 from costwarden.metrics.cloudwatch import CloudWatchSource
 from costwarden.metrics.file import FileSource, read_file
@@ -31,7 +31,7 @@ def violation(result, policy_id):
 
 
 def test_file_source_joins_by_cloud_id_and_cw201_right_sizes():
-    result = scan([str(PLAN)], metrics=[FileSource(CSV)])
+    result = scan([str(PLAN)], ScanOptions(metrics=[FileSource(CSV)]))
     cw201 = violation(result, "CW201")
     assert cw201.message.startswith("GPU utilization 9%, p95 14% over 168 h (file ")
     assert cw201.remedy.changes == {"instance_type": "p5.4xlarge"}
@@ -101,11 +101,11 @@ def test_created_resources_have_no_history_and_unmeasured_ones_say_so(tmp_path):
     plan = json.loads(PLAN.read_text())
     plan["resource_changes"][0]["change"]["actions"] = ["create"]
     (tmp_path / "plan.json").write_text(json.dumps(plan))
-    result = scan([str(tmp_path / "plan.json")], metrics=[FileSource(CSV)])
+    result = scan([str(tmp_path / "plan.json")], ScanOptions(metrics=[FileSource(CSV)]))
     assert not any(v.policy_id == "CW201" for v in result.violations)
     assert any(w.message == "no utilization history: this change creates it" for w in result.warnings)
     (tmp_path / "empty.csv").write_text("resource,gpu_util_avg\n")
-    result = scan([str(PLAN)], metrics=[FileSource(tmp_path / "empty.csv")])
+    result = scan([str(PLAN)], ScanOptions(metrics=[FileSource(tmp_path / "empty.csv")]))
     assert any(w.message == "no utilization measured (file)" for w in result.warnings)
 
 
@@ -149,7 +149,7 @@ def test_cloudwatch_agent_metrics_from_the_moto_server(moto):
             ],
         )
     source = CloudWatchSource("us-east-1", window_hours=24, endpoint_url=moto, now=lambda: now)
-    result = scan([str(PLAN)], metrics=[source])
+    result = scan([str(PLAN)], ScanOptions(metrics=[source]))
     cw201 = violation(result, "CW201")
     assert "(cloudwatch) on 8 x A100-40, below the 70% target" in cw201.message
     measured = next(r for r in result.resources).utilization
@@ -220,7 +220,7 @@ def test_cloudwatch_sagemaker_endpoint_scaled_by_gpus(moto, tmp_path):
         ],
     )
     source = CloudWatchSource("us-east-1", window_hours=2, endpoint_url=moto, now=lambda: now)
-    result = scan([str(tmp_path / "plan.json")], metrics=[source])
+    result = scan([str(tmp_path / "plan.json")], ScanOptions(metrics=[source]))
     resource = next(r for r in result.resources if r.type == "aws_sagemaker_endpoint_configuration")
     assert resource.utilization.gpu_util_avg == pytest.approx(10)  # 80 of 800 (8 GPUs)
     assert resource.utilization.requests_per_hour == pytest.approx(1000 / 2)
@@ -228,11 +228,11 @@ def test_cloudwatch_sagemaker_endpoint_scaled_by_gpus(moto, tmp_path):
 
 def test_cloudwatch_unreachable_and_auth_errors_are_warnings(tmp_path):
     closed = CloudWatchSource("us-east-1", endpoint_url="http://127.0.0.1:9", timeout=1)
-    result = scan([str(PLAN)], metrics=[closed])
+    result = scan([str(PLAN)], ScanOptions(metrics=[closed]))
     assert any(w.message.startswith("cloudwatch: EndpointConnectionError") for w in result.warnings)
     assert not any(v.policy_id == "CW201" for v in result.violations)
     with denying_server() as url:
-        result = scan([str(PLAN)], metrics=[CloudWatchSource("us-east-1", endpoint_url=url, timeout=2)])
+        result = scan([str(PLAN)], ScanOptions(metrics=[CloudWatchSource("us-east-1", endpoint_url=url, timeout=2)]))
     assert any(w.message.startswith("cloudwatch: ClientError") and "AccessDenied" in w.message for w in result.warnings)
 
 
@@ -245,7 +245,7 @@ def test_prometheus_dcgm_joins_ec2_by_hostname_and_kubernetes_by_pods(tmp_path):
         source = PrometheusSource(
             url, window_hours=24, request_rate_query="sum by (namespace, pod) (vllm_requests_per_second)"
         )
-        result = scan([str(PLAN)], metrics=[source])
+        result = scan([str(PLAN)], ScanOptions(metrics=[source]))
         cw201 = violation(result, "CW201")
         assert "(prometheus) on 8 x A100-40" in cw201.message
         measured = result.resources[0].utilization
@@ -256,23 +256,23 @@ def test_prometheus_dcgm_joins_ec2_by_hostname_and_kubernetes_by_pods(tmp_path):
             "  template:\n    spec:\n      nodeSelector: {node.kubernetes.io/instance-type: g5.xlarge}\n"
             "      containers: [{name: v, image: vllm/vllm-openai, resources: {limits: {nvidia.com/gpu: 1}}}]\n"
         )
-        result = scan([str(manifest)], metrics=[source])
+        result = scan([str(manifest)], ScanOptions(metrics=[source]))
         measured = result.resources[0].utilization
         assert 20 <= measured.gpu_util_avg <= 29
         assert measured.requests_per_hour == pytest.approx(1800)
         bad = PrometheusSource(url, window_hours=24, request_rate_query="sum by (")
-        result = scan([str(PLAN)], metrics=[bad])
+        result = scan([str(PLAN)], ScanOptions(metrics=[bad]))
         assert any(w.message.startswith("prometheus: HTTP 400") for w in result.warnings)
 
 
 def test_prometheus_timeout_and_empty_answers(tmp_path):
     with silent_server() as url:
-        result = scan([str(PLAN)], metrics=[PrometheusSource(url, timeout=0.5)])
+        result = scan([str(PLAN)], ScanOptions(metrics=[PrometheusSource(url, timeout=0.5)]))
     assert any(w.message.startswith("prometheus: ") and "did not answer" in w.message for w in result.warnings)
     now = int(time.time()) // 300 * 300
     with prometheus(tmp_path, now) as url:
         far = PrometheusSource(url, window_hours=1, now=lambda: datetime.now(UTC) - timedelta(days=30))
-        result = scan([str(PLAN)], metrics=[far])
+        result = scan([str(PLAN)], ScanOptions(metrics=[far]))
     assert result.resources[0].utilization is None
     assert any(w.message == "no utilization measured (prometheus)" for w in result.warnings)
 

@@ -8,6 +8,7 @@ from typing import Any
 
 from costwarden import Config, Document, ScanResult, scan
 from costwarden.policies.base import Policy
+from tests.scanning import with_policies
 
 
 def run(policy: Policy, *documents: tuple[str, Any], config: Config | None = None) -> ScanResult:
@@ -15,7 +16,7 @@ def run(policy: Policy, *documents: tuple[str, Any], config: Config | None = Non
         Document(name, (textwrap.dedent(body) if isinstance(body, str) else json.dumps(body)).encode())
         for name, body in documents
     ]
-    result = scan(docs, config, policies=[policy])
+    result = scan(docs, with_policies(policy, config=config))
     assert not result.errors, result.errors
     return result
 

@@ -7,6 +7,7 @@ from costwarden.config import BudgetConfig, MetricsConfig
 from costwarden.metrics.file import FileSource
 from costwarden.policies.cw201_gpu_underutilized import gpu_underutilized as cw201
 from costwarden.policies.cw501_cost_per_inference_over_budget import cost_per_inference_over_budget as cw501
+from tests.scanning import with_policies
 
 PLAN = Path(__file__).parents[2] / "examples" / "metrics" / "plan.json"
 HOURLY = 21.957642  # p4d.24xlarge, us-east-1
@@ -21,7 +22,7 @@ def measured(tmp_path, avg, p95="", memory="12", requests=""):
 
 
 def run(policy, source, config=None):
-    return scan([str(PLAN)], config, policies=[policy], metrics=[source])
+    return scan([str(PLAN)], with_policies(policy, config=config, metrics=[source]))
 
 
 def test_cw201_fails_on_low_use_with_the_cheapest_fitting_type(tmp_path):

@@ -17,7 +17,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from moto.server import ThreadedMotoServer
 
-from costwarden import Document, scan
+from costwarden import Document, ScanOptions, scan
 from costwarden.cli import World, main
 from costwarden.errors import CatalogError
 from costwarden.pricing import load_catalog
@@ -313,7 +313,7 @@ def test_a_scan_priced_from_the_updated_catalog(tmp_path, price_list, moto):
             )
         ),
     )
-    result = scan(document, catalog=load_catalog(tmp_path / "c"))
+    result = scan(document, ScanOptions(catalog=load_catalog(tmp_path / "c")))
     (cost,) = result.costs.values()
     assert cost.monthly_cost == pytest.approx(0.00001 * 730)
     assert "spot $1e-05/h" in cost.basis

@@ -1,6 +1,6 @@
 import pytest
 
-from costwarden import Document, scan
+from costwarden import Document, ScanOptions, scan
 from costwarden.errors import ConfigError
 from costwarden.pricing.usage import load_usage
 from tests.plans import change, dumps, plan
@@ -15,7 +15,7 @@ def write(tmp_path, text):
 
 
 def priced(usage, *changes):
-    result = scan(Document("p.json", dumps(plan(*changes))), usage=usage)
+    result = scan(Document("p.json", dumps(plan(*changes))), ScanOptions(usage=usage))
     return {r.address: result.costs[r.key] for r in result.resources if r.key in result.costs}, result
 
 

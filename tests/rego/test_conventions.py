@@ -8,6 +8,7 @@ from costwarden import Document, Severity, scan
 from costwarden.rego.backend import PolicyFile
 from costwarden.rego.run import RegoOptions
 from tests.plans import change, dumps, plan
+from tests.scanning import builtin_and_rego, only_rego
 
 PLAN = Document(
     "plan.json",
@@ -25,7 +26,7 @@ def rego(text, name="policy.rego", **options):
 
 
 def violations(text, document=PLAN, **options):
-    result = scan(document, policies=(), rego=rego(text, **options))
+    result = scan(document, only_rego(rego(text, **options)))
     return result
 
 
@@ -102,7 +103,7 @@ def test_exceptions_namespaces_and_data():
     ],
 )
 def test_bad_policies_are_errors_naming_file_and_line(text, message, line):
-    result = scan(PLAN, rego=RegoOptions(policies=[PolicyFile("bad.rego", text)]))
+    result = scan(PLAN, builtin_and_rego(RegoOptions(policies=[PolicyFile("bad.rego", text)])))
     (error,) = result.errors
     assert message in error.message
     assert (error.path, error.line) == ("bad.rego", line)
@@ -162,14 +163,14 @@ def test_raw_input_runs_conftest_policies_unchanged(tmp_path):
             msg := sprintf("%s runs %d replicas", [input.metadata.name, input.spec.replicas])
         }
         """
-    result = scan([str(tmp_path)], policies=(), rego=rego(policy, input_mode="raw"))
+    result = scan([str(tmp_path)], only_rego(rego(policy, input_mode="raw")))
     found = {(Path(v.location.path).name, v.message) for v in result.violations}
     assert found == {("plan.json", "aws_instance.gpu uses a GPU"), ("d.yaml", "web runs 5 replicas")}
     combined = """
         package main
         deny[msg] { count(input) == 2; msg := "saw both" }
         """
-    result = scan([str(tmp_path)], policies=(), rego=rego(combined, input_mode="raw", combine=True))
+    result = scan([str(tmp_path)], only_rego(rego(combined, input_mode="raw", combine=True)))
     assert [v.message for v in result.violations] == ["saw both"]
 
 

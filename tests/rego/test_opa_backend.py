@@ -18,6 +18,7 @@ from costwarden import Document, scan
 from costwarden.rego.backend import PolicyFile
 from costwarden.rego.run import RegoOptions
 from tests.plans import change, dumps, plan
+from tests.scanning import only_rego
 
 
 class OpaHandler(BaseHTTPRequestHandler):
@@ -117,7 +118,7 @@ def test_policies_data_and_evaluation_go_through_the_rest_api(opa):
     options = RegoOptions(
         policies=[PolicyFile("org/gpu.rego", POLICY)], engine="opa", opa_url=opa, data={"org": {"prefix": "GPU"}}
     )
-    result = scan(PLAN, policies=(), rego=options)
+    result = scan(PLAN, only_rego(options))
     assert result.errors == ()
     (violation,) = result.violations
     assert violation.message == "GPU: aws_instance.gpu"
@@ -132,7 +133,7 @@ def test_a_policy_opa_rejects_is_an_error_naming_file_and_line(opa):
     options = RegoOptions(
         policies=[PolicyFile("bad.rego", "package main\n\ndeny contains x if {\n")], engine="opa", opa_url=opa
     )
-    result = scan(PLAN, policies=(), rego=options)
+    result = scan(PLAN, only_rego(options))
     (error,) = result.errors
     assert error.message == "unexpected token (column 3)"
     assert error.path == "costwarden/bad.rego"
@@ -140,5 +141,5 @@ def test_a_policy_opa_rejects_is_an_error_naming_file_and_line(opa):
 
 def test_an_unreachable_server_is_one_error(opa):
     options = RegoOptions(policies=[PolicyFile("p.rego", POLICY)], engine="opa", opa_url="http://127.0.0.1:9")
-    result = scan(PLAN, policies=(), rego=options)
+    result = scan(PLAN, only_rego(options))
     assert result.errors and "did not answer" in result.errors[0].message

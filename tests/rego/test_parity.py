@@ -4,9 +4,12 @@ from pathlib import Path
 
 import pytest
 
-from costwarden import scan
-from costwarden.rego.run import REGO_TWINS, RegoOptions
+from costwarden import Overrides, prepare, scan
+from costwarden.rego.policies import builtin_ids
 from tests.requires import unavailable
+
+REGO_TWINS = builtin_ids()
+BUILTIN_REGO = prepare(overrides=Overrides(settings={"rego": {"builtin": True}}))
 
 ROOT = Path(__file__).parents[2]
 FIXTURES = [
@@ -26,10 +29,16 @@ def key(violation):
     )
 
 
+def test_the_twins_are_read_from_the_pack_metadata():
+    assert {"CW101", "CW301", "CW302", "CW401"} <= REGO_TWINS
+    python = next(s for s in BUILTIN_REGO.sources if s.name == "python")
+    assert not {p.id for p in python.policies} & REGO_TWINS
+
+
 @pytest.mark.parametrize("path", FIXTURES, ids=lambda p: p.name)
 def test_same_violations_and_prices(path):
     python = scan([str(path)])
-    rego = scan([str(path)], rego=RegoOptions(builtin=True))
+    rego = scan([str(path)], BUILTIN_REGO)
     assert rego.errors == ()
     twins = sorted((key(v) for v in python.violations if v.policy_id in REGO_TWINS), key=str)
     assert twins, "the fixtures must exercise the twins"
@@ -39,9 +48,7 @@ def test_same_violations_and_prices(path):
 def test_corpus_parity(corpus_files):
     for path in corpus_files:
         python = {key(v) for v in scan([str(path)]).violations if v.policy_id in REGO_TWINS}
-        rego = {
-            key(v) for v in scan([str(path)], rego=RegoOptions(builtin=True)).violations if v.policy_id in REGO_TWINS
-        }
+        rego = {key(v) for v in scan([str(path)], BUILTIN_REGO).violations if v.policy_id in REGO_TWINS}
         assert python == rego, path
 
 

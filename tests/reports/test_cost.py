@@ -8,6 +8,7 @@ from costwarden import Document, scan
 from costwarden.cli import World, main
 from costwarden.reports.cost import breakdown, render_json
 from tests.plans import FULL_TAGS, change, dumps, plan
+from tests.scanning import NO_POLICIES
 
 EXAMPLE = Path(__file__).parents[2] / "examples" / "terraform" / "gpu-fleet" / "plan.json"
 
@@ -46,7 +47,7 @@ def test_updates_show_before_and_after_and_deletes_show_savings():
     same = change(
         "aws_instance.same", {"instance_type": "m5.large"}, actions=("no-op",), before={"instance_type": "m5.large"}
     )
-    data = breakdown(scan(Document("p.json", dumps(plan(gone, resized, same))), policies=()))
+    data = breakdown(scan(Document("p.json", dumps(plan(gone, resized, same))), NO_POLICIES))
     rows = {r.address: r for r in data.rows}
     assert (rows["aws_instance.old"].before, rows["aws_instance.old"].after) == (16029.08, 0.0)
     assert rows["aws_instance.old"].change == -16029.08
@@ -64,7 +65,7 @@ def test_unpriced_resources_are_listed():
                 "p.json",
                 dumps(plan(change("aws_instance.x", {"instance_type": None}, after_unknown={"instance_type": True}))),
             ),
-            policies=(),
+            NO_POLICIES,
         )
     )
     assert data.rows == ()

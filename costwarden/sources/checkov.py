@@ -15,13 +15,16 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from costwarden.config import Config
 from costwarden.errors import CostwardenError
-from costwarden.model import Location, Problem, Resource, Severity, Violation
+from costwarden.model import Location, PolicyInfo, Problem, Resource, Severity, Violation
+from costwarden.sources.base import Outcome, Subject
 
 FRAMEWORKS = ("terraform", "terraform_plan", "kubernetes")
 INSTALL_HINT = "install it with: pip install 'costwarden[checkov]' (or pipx install checkov; then --checkov-bin)"
@@ -36,6 +39,50 @@ class CheckovOptions:
     default_severity: Severity = Severity.HIGH
     """For checks that carry no severity (Checkov's built-ins, offline)."""
     timeout_seconds: float = 900.0
+
+
+@dataclass(frozen=True)
+class CheckovPolicies:
+    options: CheckovOptions
+    name: str = "checkov"
+
+    def describe(self, config: Config) -> list[PolicyInfo]:
+        return []  # Checkov's checks are known once it has run
+
+    def evaluate(self, subject: Subject) -> Outcome:
+        """Checkov reads files: in-memory documents (a run task's plan) go to a temporary folder
+        first, and findings there are matched back to the document's name."""
+        if not subject.documents:
+            return _outcome(*run_checkov(self.options, subject.paths, subject.resources))
+        with tempfile.TemporaryDirectory(prefix="costwarden-checkov-") as folder:
+            written: dict[str, str] = {}
+            for position, document in enumerate(subject.documents):
+                target = Path(folder) / str(position) / Path(document.name).name
+                target.parent.mkdir()
+                target.write_bytes(document.data)
+                written[_real(str(target))] = document.name
+            paths = [*subject.paths, *(Path(p) for p in written)]
+            return _outcome(*run_checkov(self.options, paths, subject.resources, written))
+
+
+def _outcome(violations: list[Violation], errors: list[Problem]) -> Outcome:
+    infos: dict[str, PolicyInfo] = {}
+    for violation in violations:
+        guideline = violation.remediation.removeprefix("See ") if violation.remediation else None
+        doc = f"{violation.title}\n\nChecked by Checkov ({violation.policy_id})."
+        infos.setdefault(
+            violation.policy_id,
+            PolicyInfo(
+                violation.policy_id,
+                "checkov",
+                violation.title,
+                violation.severity,
+                doc + (f" Guideline: {guideline}" if guideline else ""),
+                guideline,
+                "checkov",
+            ),
+        )
+    return Outcome(violations=violations, errors=errors, policies=list(infos.values()))
 
 
 def find_checkov(given: Path | None, environ: Mapping[str, str]) -> Path:
@@ -71,9 +118,13 @@ def _command(options: CheckovOptions, paths: Sequence[Path]) -> list[str]:
 
 
 def run_checkov(
-    options: CheckovOptions, paths: Sequence[Path], resources: Sequence[Resource]
+    options: CheckovOptions,
+    paths: Sequence[Path],
+    resources: Sequence[Resource],
+    renamed: Mapping[str, str] | None = None,
 ) -> tuple[list[Violation], list[Problem]]:
-    """Checkov's failed checks on ``paths``, as violations on ``resources`` where they match."""
+    """Checkov's failed checks on ``paths``, as violations on ``resources`` where they match;
+    ``renamed`` maps a file Checkov read to the input name the resources carry."""
     environ = {**os.environ, "BC_SKIP_MAPPING": "TRUE", "CHECKOV_RUN_SCA_PACKAGE_SCAN_V2": "false"}
     try:
         done = subprocess.run(
@@ -97,7 +148,7 @@ def run_checkov(
         return [], [Problem(f"checkov failed (exit {done.returncode}): {detail}", str(options.binary))]
     if isinstance(reports, dict):
         reports = [reports] if "results" in reports else []
-    matcher = _Matcher(resources)
+    matcher = _Matcher(resources, renamed or {})
     violations = [
         found
         for report in reports
@@ -121,7 +172,8 @@ class _Matcher:
     """Checkov's resource names onto costwarden's resources: plan and HCL addresses are the
     same; Kubernetes ``Kind.namespace.name`` is ``Kind/namespace/name`` here."""
 
-    def __init__(self, resources: Sequence[Resource]) -> None:
+    def __init__(self, resources: Sequence[Resource], renamed: Mapping[str, str]) -> None:
+        self._renamed = renamed
         self._by_file: dict[tuple[str, str], Resource] = {}
         self._by_name: dict[str, list[Resource]] = {}
         for resource in resources:
@@ -131,7 +183,8 @@ class _Matcher:
             self._by_name.setdefault(name, []).append(resource)
 
     def _find(self, name: str, path: str) -> Resource | None:
-        found = self._by_file.get((_real(path), name))
+        real = _real(path)
+        found = self._by_file.get((_real(self._renamed[real]) if real in self._renamed else real, name))
         if found is None and len(candidates := self._by_name.get(name, [])) == 1:
             found = candidates[0]
         return found
@@ -142,6 +195,7 @@ class _Matcher:
         path = str(check.get("file_abs_path") or check.get("file_path") or "")
         lines = check.get("file_line_range") or [None, None]
         resource = self._find(name, path)
+        path = self._renamed.get(_real(path), path)
         guideline = str(check.get("guideline") or "")
         title = str(check.get("check_name") or check.get("check_id"))
         found = Violation(

@@ -1,0 +1,178 @@
+"""Arguments several commands share, defined once, and the one way flags become ``Overrides``."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import Any
+
+from costwarden.cli.world import World
+from costwarden.engine.options import ScanOptions
+from costwarden.engine.prepare import Overrides, prepare
+from costwarden.loaders import LOADERS
+from costwarden.model import Severity
+
+FAIL_ON_CHOICES = [s.label for s in Severity] + ["never"]
+EXIT_CODES = (
+    "exit codes: 0 clean; 1 violations reach --fail-on or --fail-on-cost; "
+    "2 usage, config or input error; 3 internal error (a bug: the traceback is logged); 130 interrupted"
+)
+
+
+def usd(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not an amount in USD: {text!r}") from None
+    if value != value or value == float("inf"):
+        raise argparse.ArgumentTypeError(f"not a finite amount: {text!r}")
+    if value < 0:
+        raise argparse.ArgumentTypeError("must be zero or more")
+    return value
+
+
+def add_config(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("-c", "--config", type=Path, help="config file (default: discovered in .)")
+
+
+def add_inputs(parser: argparse.ArgumentParser, *, paths: bool = True) -> None:
+    """What is scanned and how it is priced: paths, format, usage, .tf folder, catalog, config."""
+    if paths:
+        parser.add_argument("paths", nargs="+", metavar="PATH", help="files, directories, or - for stdin")
+        parser.add_argument("--format", choices=sorted(LOADERS), help="read every input as this format")
+        parser.add_argument("--tf-dir", type=Path, help="the .tf files a plan was made from (default: beside it)")
+    add_config(parser)
+    parser.add_argument("--usage-file", type=Path, help="hours, runs and instance-hours per resource")
+    parser.add_argument("--catalog", type=Path, metavar="DIR", help="price catalog directory (default: shipped)")
+
+
+def add_gate(parser: argparse.ArgumentParser, *, what: str = "exit 1") -> None:
+    parser.add_argument("--fail-on", choices=FAIL_ON_CHOICES, help=f"{what} at this severity (default: high)")
+    parser.add_argument("--fail-on-cost", type=usd, metavar="USD", help=f"{what} at this monthly impact")
+
+
+def add_suppressions(parser: argparse.ArgumentParser, *, baseline: bool = True) -> None:
+    group = parser.add_argument_group("suppressions")
+    group.add_argument("--waivers", type=Path, help="waivers file (default: .costwarden-waivers.yaml, if present)")
+    group.add_argument("--no-suppress", action="store_true", help="count every violation, as if nothing were waived")
+    if baseline:
+        group.add_argument("--baseline", type=Path, help="fail only on violations not in this baseline file")
+    group.add_argument("--changed-only", action="store_true", help="plans: only resources created, updated, replaced")
+
+
+def add_policies(parser: argparse.ArgumentParser) -> None:
+    rego = parser.add_argument_group("policies")
+    rego.add_argument("-p", "--policy", type=Path, action="append", default=[], help="user policies (.py, .rego)")
+    rego.add_argument("--rego-engine", choices=["embedded", "opa"], help="embedded (regorus) or an OPA server")
+    rego.add_argument("--opa-url", help="OPA's base URL (with --rego-engine opa)")
+    rego.add_argument("-n", "--namespace", action="append", help="Rego packages to run (default: main)")
+    rego.add_argument("--all-namespaces", action="store_const", const=True, help="run every package")
+    rego.add_argument("-d", "--data", type=Path, action="append", default=[], help="data document (JSON, YAML)")
+    rego.add_argument("--rego-input", choices=["normalized", "raw"], help="input.resources or each document")
+    rego.add_argument("--combine", action="store_const", const=True, help="raw: all documents in one input")
+    rego.add_argument("--builtin-rego", action="store_const", const=True, help="run the built-in Rego pack")
+    rego.add_argument("--rego-timeout", type=float, help="seconds a rule may run (default 10)")
+    checkov = parser.add_argument_group("checkov (security checks in the same gate)")
+    checkov.add_argument("--checkov", action="store_const", const=True, help="also run Checkov's checks")
+    checkov.add_argument("--checkov-bin", type=Path, help="the checkov executable (default: beside costwarden, PATH)")
+    checkov.add_argument("--checkov-check", action="append", default=[], metavar="IDS", help="only these CKV_* ids")
+    checkov.add_argument("--checkov-skip-check", action="append", default=[], metavar="IDS", help="not these ids")
+    checkov.add_argument(
+        "--checkov-external-checks-dir", type=Path, action="append", default=[], help="custom Python/YAML checks"
+    )
+    checkov.add_argument("--checkov-severity", metavar="SEVERITY", help="for checks without one (default: high)")
+
+
+def add_measured(parser: argparse.ArgumentParser) -> None:
+    measured = parser.add_argument_group("measured utilization")
+    measured.add_argument("--metrics-file", type=Path, help="CSV or JSON utilization per resource")
+    measured.add_argument("--cloudwatch-region", help="read CloudWatch (CWAgent NVIDIA, SageMaker) in this region")
+    measured.add_argument("--cloudwatch-endpoint", help="CloudWatch endpoint URL (a proxy or VPC endpoint)")
+    measured.add_argument("--prometheus-url", help="Prometheus with DCGM exporter metrics")
+    measured.add_argument("--metrics-window", type=float, help="hours to look back (default 168)")
+
+
+def _ids(given: list[str]) -> list[str]:
+    return [i.strip() for item in given for i in item.split(",") if i.strip()]
+
+
+def _given(section: dict[str, Any]) -> dict[str, Any]:
+    return {key: value for key, value in section.items() if value not in (None, [], ())}
+
+
+def settings(args: argparse.Namespace, world: World) -> dict[str, Any]:
+    """Flags that stand for config keys, as config keys (paths made absolute)."""
+    flag = vars(args).get
+    found: dict[str, Any] = _given({"fail_on": flag("fail_on"), "fail_on_cost": flag("fail_on_cost")})
+    rego = _given(
+        {
+            "engine": flag("rego_engine"),
+            "opa_url": flag("opa_url"),
+            "namespaces": flag("namespace"),
+            "all_namespaces": flag("all_namespaces"),
+            "input": flag("rego_input"),
+            "combine": flag("combine"),
+            "builtin": flag("builtin_rego"),
+            "timeout_seconds": flag("rego_timeout"),
+        }
+    )
+    metrics_file = flag("metrics_file")
+    metrics = _given(
+        {
+            "file": str(world.path(metrics_file)) if metrics_file else None,
+            "cloudwatch_region": flag("cloudwatch_region"),
+            "cloudwatch_endpoint": flag("cloudwatch_endpoint"),
+            "prometheus_url": flag("prometheus_url"),
+            "window_hours": flag("metrics_window"),
+        }
+    )
+    binary = flag("checkov_bin")
+    checkov = _given(
+        {
+            "enabled": flag("checkov"),
+            "binary": str(world.path(binary)) if binary else None,
+            "checks": _ids(flag("checkov_check") or []),
+            "skip_checks": _ids(flag("checkov_skip_check") or []),
+            "external_checks_dirs": [str(world.path(d)) for d in flag("checkov_external_checks_dir") or []],
+            "severity": flag("checkov_severity"),
+        }
+    )
+    for name, section in (("rego", rego), ("metrics", metrics), ("checkov", checkov)):
+        if section:
+            found[name] = section
+    return found
+
+
+def overrides(args: argparse.Namespace, world: World, *, policies: bool = True) -> Overrides:
+    flag = vars(args).get
+    return Overrides(
+        settings=settings(args, world),
+        policy_paths=tuple(flag("policy") or ()),
+        data_files=tuple(flag("data") or ()),
+        usage_file=flag("usage_file"),
+        waivers_file=flag("waivers"),
+        baseline_file=flag("baseline"),
+        catalog_dir=flag("catalog"),
+        tf_dir=flag("tf_dir"),
+        input_format=flag("format"),
+        suppress=not flag("no_suppress"),
+        changed_only=bool(flag("changed_only")),
+        policies=policies,
+    )
+
+
+def prepared(args: argparse.Namespace, world: World, *, policies: bool = True, clock: bool = True) -> ScanOptions:
+    """The scan these flags ask for, through ``prepare`` like every other shell.
+
+    ``clock=False`` leaves expiry to the real clock at each scan (a long-running server)."""
+    return prepare(
+        args.config,
+        overrides(args, world, policies=policies),
+        cwd=world.cwd,
+        environ=world.environ,
+        today=world.today() if clock else None,
+    )
+
+
+def inputs(args: argparse.Namespace, world: World) -> list[str]:
+    return [world.shown(path) for path in args.paths]

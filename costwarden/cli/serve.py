@@ -1,0 +1,92 @@
+"""``costwarden serve``: the HCP Terraform / Terraform Enterprise run task server.
+
+It prepares its scan once, at start-up, as ``costwarden scan`` would from the same folder and
+flags (config, waivers, usage, policies, Rego, Checkov, metrics); waivers expire against the
+server's clock at each task.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from costwarden.cli import common
+from costwarden.cli.world import World
+from costwarden.config import Config
+from costwarden.errors import ConfigError
+from costwarden.model import Severity
+from costwarden.runtask.serve import hmac_key, plan_scanner, serve
+from costwarden.runtask.settings import DEFAULT_HOST, Origin, ServeSettings
+
+HELP = "an HCP Terraform / Terraform Enterprise run task server"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    common.add_inputs(parser, paths=False)
+    common.add_gate(parser, what="fail tasks")
+    parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
+    parser.add_argument("--port", type=int, default=8080, help="port to listen on (default: 8080)")
+    parser.add_argument("--path", default="/runtask", help="the run task URL path (default: /runtask)")
+    parser.add_argument("--journal", type=Path, default=Path("costwarden-journal.sqlite3"), help="SQLite journal")
+    parser.add_argument(
+        "--tfc-host",
+        action="append",
+        default=[],
+        metavar="HOST",
+        help="a Terraform Cloud/Enterprise host the run token may go to (repeatable; default: app.terraform.io)",
+    )
+    parser.add_argument("--organization", action="append", default=[], help="only this organization (repeatable)")
+    parser.add_argument("--workspace", action="append", default=[], help="only this workspace (repeatable)")
+    parser.add_argument(
+        "--advisory-fail-on", metavar="SEVERITY", help="threshold for advisory tasks, or never (default: fail-on)"
+    )
+    parser.add_argument("--max-body-bytes", type=int, default=1 << 20, help="larger requests get 413 (default: 1 MiB)")
+    parser.add_argument("--workers", type=int, default=2, help="tasks worked on at once (default: 2)")
+    parser.add_argument("--details-url", default="", help="callback url: a template with {run_id}, {task_result_id}")
+    parser.add_argument("--progress-seconds", type=float, default=240.0, help="running updates every N s (240)")
+    parser.add_argument("--backoff-seconds", type=float, default=0.5, help="first callback retry delay (0.5)")
+    parser.add_argument("--plan-wait-seconds", type=float, default=30.0, help="wait for an unfinished plan (30)")
+    parser.add_argument("--log-level", default="info", choices=["debug", "info", "warning", "error"])
+    common.add_suppressions(parser)
+    common.add_policies(parser)
+    common.add_measured(parser)
+
+
+def run(args: argparse.Namespace, world: World) -> int:
+    options = common.prepared(args, world, clock=False)
+    settings = settings_from(args, options.config, world)
+    return serve(settings, plan_scanner(options), args.host, args.port, args.log_level)
+
+
+def settings_from(args: argparse.Namespace, config: Config, world: World) -> ServeSettings:
+    if not args.path.startswith("/"):
+        raise ConfigError(f"--path must start with '/': {args.path!r}")
+    if args.workers < 1 or args.max_body_bytes < 1024:
+        raise ConfigError("--workers must be at least 1 and --max-body-bytes at least 1024")
+    hosts = tuple(Origin.parse(host) for host in args.tfc_host or [DEFAULT_HOST])
+    fail_on = config.fail_on_severity
+    advisory = fail_on
+    if args.advisory_fail_on == "never":
+        advisory = None
+    elif args.advisory_fail_on:
+        try:
+            advisory = Severity.parse(args.advisory_fail_on)
+        except ValueError as exc:
+            raise ConfigError(f"--advisory-fail-on: {exc}") from None
+    return ServeSettings(
+        journal=world.path(args.journal),
+        hmac_key=hmac_key(world.environ, world.cwd),
+        tfc_hosts=hosts,
+        path=args.path,
+        organizations=frozenset(args.organization),
+        workspaces=frozenset(args.workspace),
+        max_body_bytes=args.max_body_bytes,
+        workers=args.workers,
+        fail_on=fail_on,
+        advisory_fail_on=advisory,
+        fail_on_cost=config.fail_on_cost,
+        details_url=args.details_url,
+        progress_seconds=args.progress_seconds,
+        backoff_seconds=args.backoff_seconds,
+        plan_wait_seconds=args.plan_wait_seconds,
+    )

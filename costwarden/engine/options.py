@@ -1,0 +1,38 @@
+"""``ScanOptions``: everything a scan needs besides its inputs, in one object.
+
+``prepare()`` builds one from a config file and a shell's overrides; every shell (library, CLI,
+run task, GitHub Action, baseline, cost) goes through it, so the same config scans the same way
+everywhere. A caller may also build one by hand: what it holds is exactly what runs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from costwarden.config import Config
+from costwarden.metrics.base import MetricsSource
+from costwarden.pricing.catalog import Catalog
+from costwarden.pricing.usage import UsageFile
+from costwarden.sources.base import PolicySource
+from costwarden.sources.python import PythonPolicies
+from costwarden.suppress.apply import SuppressOptions
+
+
+@dataclass(frozen=True)
+class ScanOptions:
+    config: Config = field(default_factory=Config)
+    catalog: Catalog | None = None
+    """``None``: the shipped snapshot."""
+    sources: Sequence[PolicySource] = (PythonPolicies(),)
+    """Where violations come from; the default is the built-in Python policies."""
+    usage: UsageFile | None = None
+    metrics: Sequence[MetricsSource] = ()
+    suppress: SuppressOptions = field(default_factory=SuppressOptions)
+    tf_dir: Path | None = None
+    """The ``.tf`` files plans were made from (default: beside each plan)."""
+    input_format: str | None = None
+    """Read every input as this loader's format instead of detecting it."""
+    changed_only: bool = False
+    """Plans: keep only violations on resources created, updated or replaced."""

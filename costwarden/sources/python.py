@@ -1,0 +1,74 @@
+"""Python policies as a source: each enabled ``@policy`` over each resource that exists after
+the change. A finding becomes a violation, ``Inconclusive`` a warning, an exception an error
+that loses no other policy's results."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from costwarden.config import Config
+from costwarden.model import PolicyInfo, Problem, Resource, Severity, Violation
+from costwarden.policies import BUILTIN
+from costwarden.policies.base import Context, Finding, Inconclusive, Policy
+from costwarden.sources.base import Outcome, Subject
+
+_BUILTIN_IDS = frozenset(id(p) for p in BUILTIN)
+
+
+@dataclass(frozen=True)
+class PythonPolicies:
+    policies: Sequence[Policy] = BUILTIN
+    name: str = "python"
+
+    def describe(self, config: Config) -> list[PolicyInfo]:
+        return [_info(p, config.severity_for(p.id, p.name, p.severity)) for p in self._enabled(config)]
+
+    def _enabled(self, config: Config) -> list[Policy]:
+        return [p for p in self.policies if config.policy(p.id, p.name).enabled]
+
+    def evaluate(self, subject: Subject) -> Outcome:
+        context = subject.context
+        active = self._enabled(context.config)
+        outcome = Outcome(policies=self.describe(context.config))
+        severities = {info.id: info.severity for info in outcome.policies}
+        for resource in subject.resources:
+            if not resource.exists_after:
+                continue
+            for policy in active:
+                if policy.applies_to(resource):
+                    _run(policy, severities[policy.id], resource, context, outcome)
+        return outcome
+
+
+def _info(policy: Policy, severity: Severity) -> PolicyInfo:
+    origin = "builtin" if id(policy) in _BUILTIN_IDS else "python"
+    return PolicyInfo(policy.id, policy.name, policy.title, severity, policy.doc, None, origin)
+
+
+def _run(policy: Policy, severity: Severity, resource: Resource, context: Context, outcome: Outcome) -> None:
+    where = resource.location
+    try:
+        for found in policy.check(resource, context):
+            if isinstance(found, Inconclusive):
+                message = f"{policy.id} not checked: {found.reason}"
+                outcome.warnings.append(Problem(message, where.path, where.line, resource.address))
+            elif isinstance(found, Finding):
+                outcome.violations.append(
+                    Violation(
+                        policy_id=policy.id,
+                        policy_name=policy.name,
+                        title=policy.title,
+                        severity=severity,
+                        address=resource.address,
+                        resource_type=resource.type,
+                        location=where,
+                        message=found.message,
+                        remediation=found.remediation,
+                        remedy=found.remedy,
+                        document=resource.document,
+                    )
+                )
+    except Exception as exc:  # a broken policy must not lose the other policies' results
+        message = f"policy {policy.id} failed: {type(exc).__name__}: {exc}"
+        outcome.errors.append(Problem(message, where.path, where.line, resource.address))
