@@ -184,6 +184,10 @@ class Config(_Strict):
         default=".costwarden-waivers.yaml",
         description="Waivers (policy, resource glob, reason, owner, expires), relative to the config; read if present.",
     )
+    baseline_file: str | None = Field(
+        default=None,
+        description="A baseline (costwarden baseline create): only violations not in it count; relative to the config.",
+    )
     tags: TagsConfig = Field(default_factory=TagsConfig)
     policy_paths: list[str] = Field(
         default_factory=list,

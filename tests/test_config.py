@@ -119,6 +119,7 @@ def test_schema_describes_every_key():
         "default_regions",
         "usage_file",
         "waivers_file",
+        "baseline_file",
         "kubernetes_cloud",
         "inference",
         "policy_paths",

@@ -29,7 +29,9 @@ def run(args: argparse.Namespace, world: World) -> int:
         world.say("error", problem)
     if result.errors:
         return 2
-    found = entries(result.violations, {r.key: r for r in result.resources})
+    # today's violations: those a baseline already holds stay in it; waived and ignored ones do not
+    kept = [*result.violations, *(v for v in result.suppressed if v.suppression and v.suppression.kind == "baseline")]
+    found = entries(kept, {r.key: r for r in result.resources})
     write_baseline(world.path(args.out), found)
     print(f"costwarden: wrote {len(found)} violations to {args.out}", file=world.stderr)
     return 0

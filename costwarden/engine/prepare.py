@@ -150,7 +150,11 @@ def _suppress(config: Config, folder: Path, cwd: Path, overrides: Overrides, tod
     path = _at(cwd, overrides.waivers_file) if overrides.waivers_file else folder / config.waivers_file
     if overrides.waivers_file or path.is_file():
         waivers, problems = load_waivers(path)
-    baseline = load_baseline(_at(cwd, overrides.baseline_file)) if overrides.baseline_file else None
+    baseline = None
+    if overrides.baseline_file:
+        baseline = load_baseline(_at(cwd, overrides.baseline_file))
+    elif config.baseline_file:
+        baseline = load_baseline(folder / config.baseline_file)
     return SuppressOptions(waivers=waivers, baseline=baseline, today=today, problems=problems)
 
 

@@ -28,7 +28,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from costwarden.errors import ConfigError
 from costwarden.model import Compute, Resource
@@ -61,8 +61,14 @@ class Usage(_Strict):
 
 class UsageFile(_Strict):
     version: Literal["0.1"] = "0.1"
+    """Written ``version: 0.1`` (a YAML number) as in Infracost's usage files, or quoted."""
     resource_type_default_usage: dict[str, Usage] = Field(default_factory=dict)
     resource_usage: dict[str, Usage] = Field(default_factory=dict)
+
+    @field_validator("version", mode="before")
+    @classmethod
+    def _number_or_text(cls, value: object) -> object:
+        return "0.1" if value == 0.1 else value
 
     def for_resource(self, resource: Resource) -> list[tuple[str, Usage]]:
         """The entries that apply, most general first."""

@@ -6,6 +6,7 @@ Limits come from HashiCorp's run task result JSON Schema: message 1,000 characte
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import Any
 
 from costwarden.model import PolicyInfo, ScanResult, Severity, Violation
@@ -50,6 +51,10 @@ def message(result: ScanResult, threshold: Severity | None) -> str:
             f"costwarden: {totals.violations} violations ({counts}) in {totals.resources} resources; "
             f"{usd(totals.monthly_cost_at_stake)}/month at stake, remedies save {usd(totals.monthly_savings)}/month"
         )
+    if result.suppressed:
+        kinds = Counter(v.suppression.kind for v in result.suppressed if v.suppression)
+        by_kind = ", ".join(f"{n} {kind}" for kind, n in sorted(kinds.items()))
+        head += f"; {len(result.suppressed)} suppressed ({by_kind})"
     gate = f"fails on {threshold.label} and above" if threshold is not None else "never fails on severity"
     return clip(f"{head}; {gate}", MAX_MESSAGE)
 

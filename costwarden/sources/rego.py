@@ -9,6 +9,7 @@ from typing import Any
 
 from costwarden.config import Config
 from costwarden.model import PolicyInfo
+from costwarden.policies import BUILTIN
 from costwarden.rego.policies import RegoFinding, RuleInfo, builtin_files, rules_of
 from costwarden.rego.run import BUILTIN_PACKAGE, RegoOptions, raw_documents, rego_config, run_rego, selected
 from costwarden.sources.base import Outcome, Subject
@@ -41,14 +42,18 @@ def rule_info(rule: RuleInfo) -> PolicyInfo:
     """A rule's METADATA (OPA's annotations: title, description, related_resources, custom)."""
     metadata = rule.metadata
     custom: Mapping[str, Any] = metadata.get("custom") or {}
+    builtin = rule.package.startswith(BUILTIN_PACKAGE)
+    doc = str(metadata.get("description") or "").strip()
+    if builtin and not doc:  # a twin of a built-in Python policy shares its documentation
+        doc = next((p.doc for p in BUILTIN if p.id == rule.policy_id), "")
     return PolicyInfo(
         id=rule.policy_id,
         name=str(custom.get("name") or rule.rule),
         title=str(metadata.get("title") or rule.rule),
         severity=rule.default_severity,
-        doc=str(metadata.get("description") or "").strip(),
+        doc=doc,
         help_uri=_help_uri(metadata),
-        source="builtin" if rule.package.startswith(BUILTIN_PACKAGE) else "rego",
+        source="builtin" if builtin else "rego",
     )
 
 

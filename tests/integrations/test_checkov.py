@@ -186,8 +186,10 @@ def test_custom_python_and_yaml_checks_run_unchanged_and_reach_sarif(tmp_path: P
     )
     assert found[("CKV2_ACME_2", "aws_instance.trainer")]["severity"] == "medium"
     sarif = json.loads((tmp_path / "r.sarif").read_text())
-    rule_ids = {rule["id"] for rule in sarif["runs"][0]["tool"]["driver"]["rules"]}
-    assert {"CKV_ACME_1", "CKV2_ACME_2", "CW101"} <= rule_ids
+    rules = {rule["id"]: rule for rule in sarif["runs"][0]["tool"]["driver"]["rules"]}
+    assert {"CKV_ACME_1", "CKV2_ACME_2", "CW101"} <= set(rules)
+    assert rules["CKV_ACME_1"]["helpUri"] == "https://wiki.example.com/policies/owner-tag"
+    assert "Checked by Checkov (CKV_ACME_1)" in rules["CKV_ACME_1"]["help"]["text"]
 
 
 @pytest.mark.checkov

@@ -60,3 +60,11 @@ def corpus_files():
     if not corpus.is_dir():
         unavailable(f"corpus not found: {corpus}")
     return sorted(p for p in corpus.rglob("*") if p.is_file() and p.suffix in (".json", ".yaml", ".yml"))
+
+
+def test_the_twins_carry_the_python_documentation():
+    python = scan([str(FIXTURES[0])])
+    rego = scan([str(FIXTURES[0])], BUILTIN_REGO)
+    for policy_id in REGO_TWINS & set(python.policies):
+        assert rego.policies[policy_id].doc == python.policies[policy_id].doc
+        assert rego.policies[policy_id].doc

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from pathlib import Path
 
 import httpx
 import pytest
@@ -225,8 +226,13 @@ def test_a_task_whose_callbacks_keep_failing_is_worked_again_until_one_lands(
 
 @pytest.mark.checkov
 @needs_checkov
-def test_checkov_findings_become_run_task_outcomes(server_factory: Callable[..., Server], api: Recorder) -> None:
-    server = server_factory("--checkov", "--checkov-bin", str(CHECKOV), "--checkov-check", "CKV_AWS_8")
+def test_checkov_from_the_config_becomes_run_task_outcomes(
+    server_factory: Callable[..., Server], api: Recorder, tmp_path: Path
+) -> None:
+    (tmp_path / ".costwarden.yaml").write_text(
+        f"checkov:\n  enabled: true\n  binary: {CHECKOV}\n  checks: [CKV_AWS_8]\n"
+    )
+    server = server_factory()
     api.plans["plan-t22"] = full_plan(*json.loads(gpu_plan())["resource_changes"])
     server.post(server.payload("t22"))
     final = wait_for(lambda: api.final("t22"), timeout=60)
@@ -234,3 +240,59 @@ def test_checkov_findings_become_run_task_outcomes(server_factory: Callable[...,
     checkov = [o for o in outcomes if o["attributes"]["outcome-id"] == "CKV_AWS_8"]
     assert len(checkov) == 1
     assert checkov[0]["attributes"]["tags"]["Cost"][0]["label"] == "$16,029.08/mo"
+    assert "Checked by Checkov (CKV_AWS_8)" in checkov[0]["attributes"]["body"]
+
+
+USER_REGO = """\
+package gpu
+
+import rego.v1
+
+# METADATA
+# title: GPU instances need an owner label
+# description: |-
+#   Every GPU instance names the person paged when it idles.
+# related_resources:
+#   - ref: https://wiki.example.com/gpu-owners
+# custom:
+#   id: ORG1
+#   severity: medium
+deny contains {"msg": "no owner", "resource": r.address} if {
+  some r in input.resources
+  r.compute.gpu
+  not r.tags.owner
+}
+"""
+
+USER_PYTHON = '''\
+from costwarden.model import Severity
+from costwarden.policies import Finding, policy
+
+
+@policy(id="ORG2", name="no-p4d", title="p4d needs an exception", severity=Severity.LOW)
+def no_p4d(resource, context):
+    """p4d instances need the capacity team's sign-off."""
+    if resource.compute and resource.compute.instance_type == "p4d.24xlarge":
+        yield Finding("p4d without sign-off")
+'''
+
+
+def test_policy_paths_and_rego_settings_from_the_config_run_in_the_server(
+    server_factory: Callable[..., Server], api: Recorder, tmp_path: Path
+) -> None:
+    (tmp_path / "policies").mkdir()
+    (tmp_path / "policies" / "gpu.rego").write_text(USER_REGO)
+    (tmp_path / "policies" / "org.py").write_text(USER_PYTHON)
+    config = "policy_paths: [policies]\nrego:\n  namespaces: [gpu]\n"  # package gpu runs only when named
+    (tmp_path / ".costwarden.yaml").write_text(config)
+    server = server_factory()
+    api.plans["plan-t23"] = gpu_plan()
+    server.post(server.payload("t23"))
+    final = wait_for(lambda: api.final("t23"))
+    data = final[0]["data"]["relationships"]["outcomes"]["data"]
+    outcomes = {o["attributes"]["outcome-id"]: o["attributes"] for o in data}
+    assert {"ORG1", "ORG2", "CW101"} <= set(outcomes)
+    assert "Every GPU instance names the person paged" in outcomes["ORG1"]["body"]
+    assert "https://wiki.example.com/gpu-owners" in outcomes["ORG1"]["body"]
+    assert "capacity team's sign-off" in outcomes["ORG2"]["body"]
+    assert "Every taggable resource carries the cost-allocation tags" in outcomes["CW101"]["body"]
