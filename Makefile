@@ -14,7 +14,7 @@ $(BIN)/costwarden: pyproject.toml
 
 demo: $(BIN)/costwarden
 	@$(BIN)/costwarden scan $(EXAMPLE); code=$$?; \
-	  echo "costwarden exited $$code (0 clean, 1 violations at or above --fail-on, 2 errors)"; \
+	  echo "costwarden exited $$code (0 clean, 1 violations at or above --fail-on, 2 input or config errors, 3 internal error)"; \
 	  [ $$code -le 1 ]
 
 lint: $(BIN)/costwarden

@@ -54,3 +54,20 @@ def test_package_layout_follows_the_design():
         "cli",
     ):
         import_module(f"costwarden.{room}")
+
+
+def test_the_engine_imports_no_shell():
+    """The flow is one way: the engine and what it calls never import the shells built on it."""
+    import re
+    from pathlib import Path
+
+    package = Path(costwarden.__file__).parent
+    shells = re.compile(r"^\s*(from|import) costwarden\.(cli|runtask|integrations)\b", re.M)
+    inner = ("engine", "sources", "policies", "loaders", "pricing", "metrics", "rego", "suppress", "reports")
+    offenders = [
+        str(path.relative_to(package))
+        for room in inner
+        for path in (package / room).rglob("*.py")
+        if shells.search(path.read_text())
+    ]
+    assert offenders == []
