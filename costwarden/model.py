@@ -312,6 +312,53 @@ class Problem:
 
 
 @dataclass(frozen=True, slots=True)
+class NotEvaluated:
+    """Something the input declares that costwarden read but could not model, so no policy
+    judged it: an accelerator workload of an unknown kind, a module whose source is elsewhere."""
+
+    kind: str
+    """What it is: ``LLMInferenceService``, ``module``, ..."""
+    name: str
+    """Its address or name, as reports show it."""
+    location: Location
+    reason: str
+    accelerators: str = ""
+    """What it asks for, when it asks for accelerators: ``32 nvidia.com/gpu``."""
+
+
+@dataclass(frozen=True, slots=True)
+class Skipped:
+    """A file a directory walk found and did not read, and why."""
+
+    path: str
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class Coverage:
+    """What the scan read and what it could judge: nothing passes unsaid."""
+
+    documents: int
+    skipped: tuple[Skipped, ...]
+    resources: int
+    priced: int
+    unpriced: tuple[Problem, ...]
+    """Resources with compute that could not be priced, with the reason."""
+    not_evaluated: tuple[NotEvaluated, ...]
+
+    def line(self) -> str:
+        """``42 resources · 38 priced · 4 not priced · 2 not evaluated``."""
+        parts = [f"{self.resources} resources", f"{self.priced} priced"]
+        if self.unpriced:
+            parts.append(f"{len(self.unpriced)} not priced")
+        if self.not_evaluated:
+            parts.append(f"{len(self.not_evaluated)} not evaluated")
+        if self.skipped:
+            parts.append(f"{len(self.skipped)} files skipped")
+        return " · ".join(parts)
+
+
+@dataclass(frozen=True, slots=True)
 class CatalogInfo:
     version: str
     date: str
@@ -347,6 +394,20 @@ class ScanResult:
     """Baseline entries (``CW101 aws_instance.x``) no longer found: fixed since the baseline."""
     policies: Mapping[str, PolicyInfo] = field(default_factory=dict)
     """Every policy that ran (and every policy a violation names), by id."""
+    not_evaluated: tuple[NotEvaluated, ...] = ()
+    skipped: tuple[Skipped, ...] = ()
+
+    @property
+    def coverage(self) -> Coverage:
+        unpriced = tuple(w for w in self.warnings if w.message.startswith("not priced: "))
+        return Coverage(
+            documents=len(self.inputs),
+            skipped=self.skipped,
+            resources=len(self.resources),
+            priced=len(self.costs),
+            unpriced=unpriced,
+            not_evaluated=self.not_evaluated,
+        )
 
     @property
     def totals(self) -> Totals:
@@ -369,11 +430,19 @@ class ScanResult:
             monthly_savings=sum(savings.values()),
         )
 
-    def exit_code(self, fail_on: Severity | None = Severity.HIGH, fail_on_cost: float | None = None) -> int:
-        """0 clean, 1 a violation reaches ``fail_on`` or ``fail_on_cost``, 2 errors.
+    def exit_code(
+        self,
+        fail_on: Severity | None = Severity.HIGH,
+        fail_on_cost: float | None = None,
+        fail_on_unevaluated: bool = False,
+    ) -> int:
+        """0 clean, 1 a violation reaches ``fail_on`` or ``fail_on_cost`` (or, with
+        ``fail_on_unevaluated``, anything was not evaluated), 2 errors.
 
         ``fail_on=None`` never fails on severity.
         """
         if self.errors:
             return 2
+        if fail_on_unevaluated and self.not_evaluated:
+            return 1
         return int(any(violation.reaches(fail_on, fail_on_cost) for violation in self.violations))

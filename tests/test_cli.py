@@ -112,7 +112,7 @@ def test_bad_inputs_one_line_each_and_the_rest_still_reported(tmp_path):
     assert "empty file" in lines[0]
     assert "truncated JSON" in lines[1]
     assert "not a Terraform plan" in lines[2]
-    assert "cannot read: No such file or directory" in lines[3]
+    assert "missing.json: no such file or directory" in lines[3]
     assert "no inputs found" in lines[4]
     assert [v["address"] for v in result.json["violations"]] == ["aws_instance.b"]
     assert len(result.json["errors"]) == 5

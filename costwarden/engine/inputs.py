@@ -30,6 +30,10 @@ def load_inputs(
         if isinstance(item, Document) or str(item) == "-":
             expanded.append((item, []))
             continue
+        missing = _not_a_path(item)
+        if missing is not None:
+            expanded.append((item, missing))
+            continue
         try:
             expanded.append((item, list(expand([item]))))
         except LoadError as exc:
@@ -49,9 +53,22 @@ def load_inputs(
         elif str(item) == "-":
             yield "<stdin>", _load_one("<stdin>", (stdin or sys.stdin.buffer).read(), True, input_format)
         elif isinstance(found, LoadError):
-            yield str(item), Loaded(errors=[Problem(found.message, path=found.path)])
+            yield str(item), Loaded(errors=[Problem(found.message, path=found.path, line=found.line)])
         else:
             yield from _load_files(found, directories, as_hcl, input_format)
+
+
+def _not_a_path(item: str | Path) -> LoadError | None:
+    """An empty name, a path that is not there, or neither a file nor a folder (a FIFO, a
+    device): said at once, whatever the name ends in, so nothing is scanned in its place."""
+    if str(item) == "":
+        return LoadError("an empty path names no input")
+    path = Path(item)
+    if not path.exists():
+        return LoadError("no such file or directory", path=item)
+    if not path.is_file() and not path.is_dir():
+        return LoadError("not a regular file or a directory", path=item)
+    return None
 
 
 def _under_a_plan(path: Path, plan_dirs: set[Path]) -> bool:
@@ -94,5 +111,5 @@ def _load_one(name: str, data: bytes, explicit: bool, input_format: str | None) 
     try:
         result = load_document(name, data, explicit=explicit, format=input_format)
     except LoadError as exc:
-        return Loaded(errors=[Problem(exc.message, path=name)])
-    return result if result is not None else Loaded()
+        return Loaded(errors=[Problem(exc.message, path=exc.path or name, line=exc.line)])
+    return result

@@ -48,10 +48,14 @@ def _scan(inputs: list[Input], options: ScanOptions, stdin: BinaryIO | None) -> 
     loaded = Loaded()
     names: list[str] = []
     for name, result in load_inputs(inputs, options.input_format, stdin):
+        loaded.skipped.extend(result.skipped)
+        if result.skipped and not (result.resources or result.errors):
+            continue
         names.append(name)
         loaded.resources.extend(result.resources)
         loaded.warnings.extend(result.warnings)
         loaded.errors.extend(result.errors)
+        loaded.not_evaluated.extend(result.not_evaluated)
 
     resources = enrich(point_at_tf(loaded.resources, options.tf_dir), catalog, config)
     if options.usage is not None:
@@ -108,6 +112,8 @@ def _scan(inputs: list[Input], options: ScanOptions, stdin: BinaryIO | None) -> 
         inputs=tuple(names),
         costs_before=costs_before,
         policies=policies,
+        not_evaluated=tuple(loaded.not_evaluated),
+        skipped=tuple(loaded.skipped),
     )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -9,7 +10,7 @@ from pathlib import Path
 from costwarden.errors import LoadError
 from costwarden.loaders import hcl, kubernetes, sagemaker, terraform_plan
 from costwarden.loaders.base import Loaded, Loader
-from costwarden.model import Problem
+from costwarden.model import Problem, Skipped
 
 SNIFF_BYTES = 64 * 1024
 
@@ -84,15 +85,28 @@ def _patterns() -> str:
     return ", ".join(sorted({p for loader in LOADERS.values() for p in loader.PATTERNS}))
 
 
-def load_document(name: str, data: bytes, *, explicit: bool = True, format: str | None = None) -> Loaded | None:
-    """Load one document; ``None`` when a walked file is in no format we read."""
+_OWN_REPORT = re.compile(rb'"(?:tool|driver)"\s*:\s*\{\s*"name"\s*:\s*"costwarden"')
+
+
+def own_report(data: bytes) -> bool:
+    """A JSON or SARIF report costwarden wrote (``-o json=report.json`` in the scanned folder)."""
+    return data.lstrip()[:1] == b"{" and _OWN_REPORT.search(data[:4096]) is not None
+
+
+def load_document(name: str, data: bytes, *, explicit: bool = True, format: str | None = None) -> Loaded:
+    """Load one document. A file found by walking a folder that is in no format we read (or is
+    one of costwarden's own reports) is skipped, and says so; a file named on its own is an error."""
+    if format is None and own_report(data):
+        if explicit:
+            return Loaded(errors=[Problem("a costwarden report, not an input to scan", path=name)])
+        return Loaded(skipped=[Skipped(name, "a costwarden report")])
     loader = loader_named(format) if format else detect(name, data[:SNIFF_BYTES])
     if loader is None and explicit:
         loader = fallback_for(name)
         if loader is None:
             return Loaded(errors=[Problem(f"not a supported input (formats: {', '.join(LOADERS)})", path=name)])
     if loader is None:
-        return None
+        return Loaded(skipped=[Skipped(name, "not a recognized input")])
     return loader.load(name, data)
 
 

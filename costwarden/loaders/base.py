@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from costwarden.model import Problem, Resource
+from costwarden.model import NotEvaluated, Problem, Resource, Skipped
 
 
 @dataclass
@@ -15,6 +15,8 @@ class Loaded:
     resources: list[Resource] = field(default_factory=list)
     warnings: list[Problem] = field(default_factory=list)
     errors: list[Problem] = field(default_factory=list)
+    not_evaluated: list[NotEvaluated] = field(default_factory=list)
+    skipped: list[Skipped] = field(default_factory=list)
 
 
 class Loader(Protocol):

@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from costwarden.errors import LoadError
+from costwarden.loaders.text import decode_text
 from costwarden.model import Problem
 
 _INTERPOLATION = re.compile(r"\$\{")
@@ -94,10 +96,12 @@ def parse_directory(directory: Path, files: list[Path] | None = None) -> Module:
     for path in sorted(files if files is not None else directory.glob("*.tf")):
         module.files.append(path)
         try:
-            text = path.read_text(encoding="utf-8-sig")
-        except (OSError, UnicodeDecodeError) as exc:
-            reason = exc.strerror if isinstance(exc, OSError) else "not UTF-8 text"
-            module.problems.append(Problem(f"cannot read: {reason}", str(path)))
+            text = decode_text(str(path), path.read_bytes())
+        except OSError as exc:
+            module.problems.append(Problem(f"cannot read: {exc.strerror}", str(path)))
+            continue
+        except LoadError as exc:
+            module.problems.append(Problem(exc.message, exc.path, exc.line))
             continue
         try:
             document = load_hcl(io.StringIO(text), with_meta=True)

@@ -7,7 +7,6 @@ address to the line of the plan file where its ``resource_changes`` entry starts
 
 from __future__ import annotations
 
-import codecs
 import json
 import re
 from dataclasses import dataclass
@@ -15,12 +14,8 @@ from typing import Any
 
 from costwarden.errors import LoadError
 from costwarden.gcpause import gc_paused
+from costwarden.loaders.text import encoding_of, not_text
 
-_BOMS = (
-    (codecs.BOM_UTF8, "utf-8-sig"),
-    (codecs.BOM_UTF16_LE, "utf-16"),
-    (codecs.BOM_UTF16_BE, "utf-16"),
-)
 _WRAPPER_LINE = re.compile(r"^(\[command\]|::[a-z-]+|%0A)")
 _ADDRESS = re.compile(rb'"address"\s*:\s*"((?:[^"\\]|\\.)*)"')
 WRAPPER_HINT = (
@@ -42,24 +37,24 @@ class PlanText:
 def read_json(path: str, data: bytes) -> PlanText:
     if not data.strip():
         raise LoadError("empty file", path=path)
-    encoding = next((enc for bom, enc in _BOMS if data.startswith(bom)), None)
-    if encoding is None and _json_starts(data.lstrip()[:16].decode("latin-1")):
+    encoding = encoding_of(data)
+    if encoding == "utf-8" and _json_starts(data.lstrip()[:16].decode("latin-1")):
         try:
             with gc_paused():
                 return PlanText(json.loads(data), data)
-        except UnicodeDecodeError:
-            raise LoadError("not UTF-8 text", path=path) from None
+        except UnicodeDecodeError as exc:
+            raise not_text(path, data, "utf-8", exc) from None
         except json.JSONDecodeError as exc:
             if exc.msg != "Extra data":
                 raise LoadError(_json_reason(exc), path=path, line=exc.lineno) from None
-    return _read_decoded(path, data, encoding or "utf-8")
+    return _read_decoded(path, data, encoding)
 
 
 def _read_decoded(path: str, data: bytes, encoding: str) -> PlanText:
     try:
         text = data.decode(encoding)
-    except UnicodeDecodeError:
-        raise LoadError(f"not {encoding.removesuffix('-sig').upper()} text", path=path) from None
+    except UnicodeDecodeError as exc:
+        raise not_text(path, data, encoding, exc) from None
     lines = text.splitlines(keepends=True)
     start = 0
     while start < len(lines) and not _json_starts(lines[start].lstrip()):

@@ -16,6 +16,7 @@ from typing import Any
 import yaml
 
 from costwarden.errors import LoadError
+from costwarden.loaders.text import decode_text
 
 _BaseLoader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _SOURCE = re.compile(r"^#\s*Source:\s*(\S+)\s*$", re.M)
@@ -94,10 +95,4 @@ def _source_before(sources: list[tuple[int, str]], line: int) -> str | None:
 def decode(path: str, data: bytes) -> str:
     if not data.strip():
         raise LoadError("empty file", path=path)
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        try:
-            return data.decode("utf-16")
-        except UnicodeDecodeError:
-            raise LoadError("not UTF-8 text", path=path) from None
+    return decode_text(path, data)

@@ -48,7 +48,7 @@ def test_setup_terraform_wrapper_is_stripped_and_flagged():
         (b'{\n "a": 1,\n "b": tru\n}', "invalid JSON", 3),
         (b"hello world", "not JSON: starts with 'hello world'", 1),
         (b"\xff\xfe{\x00x", "not UTF-16 text", None),
-        (b'{"a": "\xff"}', "not UTF-8 text", None),
+        (b'{"a": "\xff"}', "not UTF-8 text (byte 0xFF at offset 7)", 1),
         (b'{"a": 1}\ngarbage', "unexpected text after the JSON", 1),
     ],
 )

@@ -152,7 +152,9 @@ def test_sniff_recognizes_plans_and_not_other_json():
 
 
 def test_walked_file_in_no_known_format_is_skipped_but_explicit_one_is_an_error():
-    assert load_document("dir/package.json", b'{"name": "x"}', explicit=False) is None
+    walked = load_document("dir/package.json", b'{"name": "x"}', explicit=False)
+    assert (walked.resources, walked.errors) == ([], [])
+    assert [(s.path, s.reason) for s in walked.skipped] == [("dir/package.json", "not a recognized input")]
     loaded = load_document("package.json", b'{"name": "x"}')
     assert "not a Terraform plan" in loaded.errors[0].message
     loaded = load_document("notes.txt", b"hello")

@@ -1,0 +1,37 @@
+"""Bytes to text, one rule for every loader: UTF-8 (a BOM allowed), UTF-16 and UTF-32 only
+behind their BOM, anything else an error naming the first bad byte. Never a silent guess."""
+
+from __future__ import annotations
+
+import codecs
+
+from costwarden.errors import LoadError
+
+BOMS = (  # UTF-32 first: its little-endian BOM begins with UTF-16's
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+
+
+def encoding_of(data: bytes) -> str:
+    return next((encoding for bom, encoding in BOMS if data.startswith(bom)), "utf-8")
+
+
+def decode_text(path: str, data: bytes) -> str:
+    encoding = encoding_of(data)
+    try:
+        return data.decode(encoding)
+    except UnicodeDecodeError as exc:
+        raise not_text(path, data, encoding, exc) from None
+
+
+def not_text(path: str, data: bytes, encoding: str, exc: UnicodeDecodeError) -> LoadError:
+    """``FILE:LINE: not UTF-8 text (byte 0xE9 at offset 14)``."""
+    name = encoding.removesuffix("-sig").upper()
+    if encoding != "utf-8" and encoding != "utf-8-sig":
+        return LoadError(f"not {name} text (after its byte order mark)", path=path)
+    line = data.count(b"\n", 0, exc.start) + 1
+    return LoadError(f"not {name} text (byte 0x{data[exc.start]:02X} at offset {exc.start})", path=path, line=line)
