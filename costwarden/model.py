@@ -102,6 +102,10 @@ class Compute:
     """What the loader had to assume, in words; every price's basis repeats them."""
     share: float = 1.0
     """The fraction of one instance each replica uses: a pod asking 2 of a node's 4 GPUs is 0.5."""
+    scales_with: float | None = None
+    """For a resource's further parts: instances of this part per instance of the first part,
+    when they scale together (LeaderWorkerSet workers with their leader); a remedy that changes
+    the first part's count or hours changes this part's too."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -22,7 +22,7 @@ from costwarden.loaders.hcl_module import UNKNOWN, Block, Module, parse_director
 from costwarden.loaders.terraform_compute import BUILDERS
 from costwarden.loaders.terraform_plan import read_document
 from costwarden.loaders.values import as_dict
-from costwarden.model import Location, Problem, Resource
+from costwarden.model import Location, NotEvaluated, Problem
 
 NAME: str = "terraform-hcl"
 PATTERNS: tuple[str, ...] = ("*.tf",)
@@ -102,27 +102,30 @@ def _read_call(
 ) -> None:
     name = call.labels[0]
     source = call.body.get("source")
-    if not is_local(source) or len(path) >= MAX_MODULE_DEPTH:
-        prefix = "".join(f"module.{step}." for step in path)
-        loaded.resources.append(
-            Resource(
-                address=f"{prefix}module.{name}",
-                type="module",
-                provider="terraform",
-                action="create",
-                location=Location(call.path, call.line, call.end_line),
-                attributes=module.evaluate(call.body) | {"source": source},
-                source_format=NAME,
-                document=str(module.directory),
-            )
-        )
+    address = "".join(f"module.{step}." for step in path) + f"module.{name}"
+
+    def not_read(reason: str) -> None:
+        """What the call declares is not evaluated: one warning, and a not-evaluated entry."""
+        where = Location(call.path, call.line, call.end_line)
+        loaded.not_evaluated.append(NotEvaluated("module", address, where, reason))
+        loaded.warnings.append(Problem(f"not evaluated: {reason}", call.path, call.line, address))
+
+    if not is_local(source):
+        not_read(f"module source {source!r} ({source_kind(source)}) is not read, so what it declares is unknown")
+        return
+    if len(path) >= MAX_MODULE_DEPTH:
+        not_read(f"modules nest deeper than {MAX_MODULE_DEPTH}; {source} is not read")
         return
     directory = Path(os.path.normpath(module.directory / str(source)))
-    if directory.resolve() in seen or not directory.is_dir():
-        if not directory.is_dir():
-            loaded.warnings.append(Problem(f"module {name}: source {source} not found", call.path, call.line))
+    if directory.resolve() in seen:
+        return
+    if not directory.is_dir():
+        not_read(f"module source {source} not found")
         return
     child = parse_directory(directory)
+    if not child.files:
+        not_read(f"module source {source} holds no .tf files")
+        return
     aliases = {str(k): _provider_key(v) or str(v) for k, v in as_dict(call.body.get("providers")).items()}
     child.variables.update(
         {
@@ -132,6 +135,21 @@ def _read_call(
         }
     )
     _read_module(child, (*path, name), {**passed, **aliases}, loaded, seen | {directory.resolve()}, providers)
+
+
+def source_kind(source: Any) -> str:
+    """How Terraform would fetch a module source: registry, git, an archive over HTTP, ..."""
+    text = str(source)
+    for prefix, kind in (("git::", "git"), ("hg::", "mercurial"), ("s3::", "S3"), ("gcs::", "GCS")):
+        if text.startswith(prefix):
+            return kind
+    if text.startswith(("github.com/", "git@", "bitbucket.org/")):
+        return "git"
+    if text.startswith(("http://", "https://")):
+        return "an archive over HTTP"
+    if source is None or not text:
+        return "no source"
+    return "registry" if text.count("/") in (2, 3) else "unrecognized"
 
 
 def _provider_key(value: Any) -> str | None:

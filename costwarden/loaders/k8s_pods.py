@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -21,6 +22,9 @@ class PodGroup:
     labels: Mapping[str, Any] = field(default_factory=dict)
     annotations: Mapping[str, Any] = field(default_factory=dict)
     assumptions: tuple[str, ...] = ()
+    scales_with: float | None = None
+    """Pods of this group per pod of the first group, when they scale together (workers of a
+    LeaderWorkerSet group with their leader)."""
 
 
 def _template(template: Any, role: str, replicas: int | None, *assumptions: str) -> PodGroup:
@@ -129,7 +133,87 @@ def leader_worker_set(doc: Spec) -> list[PodGroup]:
     leader = template.get("leaderTemplate") or worker
     found = [_template(leader, "leader", groups)]
     if size > 1:
-        found.append(_template(worker, "worker", None if groups is None else groups * (size - 1)))
+        workers = _template(worker, "worker", None if groups is None else groups * (size - 1))
+        found.append(dataclasses.replace(workers, scales_with=float(size - 1)))
+    return found
+
+
+def llm_inference_service(doc: Spec) -> list[PodGroup]:
+    """KServe ``LLMInferenceService``: ``replicas`` pods of ``template`` (decode, or the whole
+    server); with ``worker``, each replica is a LeaderWorkerSet group of ``data / dataLocal``
+    pods; ``prefill`` is a second pool of its own."""
+    spec = as_dict(doc.get("spec"))
+    found: list[PodGroup] = []
+    for role, part in (("decode", spec), ("prefill", as_dict(spec.get("prefill")))):
+        if not part or (role == "prefill" and not (part.get("template") or part.get("worker"))):
+            continue
+        replicas = _replicas(part)
+        parallelism = as_dict(part.get("parallelism") or spec.get("parallelism"))
+        if part.get("template"):
+            found.append(PodGroup(role, replicas, as_dict(part.get("template"))))
+        if part.get("worker"):
+            data, local = as_int(parallelism.get("data")), as_int(parallelism.get("dataLocal"))
+            size = data // local if data and local else None
+            if size is None:
+                unknown = ("pods per group unknown: set parallelism.data and dataLocal",)
+                workers = PodGroup(f"{role}-worker", None, as_dict(part.get("worker")), assumptions=unknown)
+            else:
+                count = None if replicas is None else replicas * max(size - 1, 0)
+                workers = PodGroup(f"{role}-worker", count, as_dict(part.get("worker")), scales_with=float(size - 1))
+            found.append(workers)
+    return found
+
+
+def job_set(doc: Spec) -> list[PodGroup]:
+    """JobSet: each replicated job runs ``replicas`` Jobs of ``parallelism`` pods."""
+    found = []
+    for job_entry in as_list(as_dict(doc.get("spec")).get("replicatedJobs")):
+        job_entry = as_dict(job_entry)
+        job_spec = as_dict(as_dict(job_entry.get("template")).get("spec"))
+        jobs, pods = _replicas(job_entry), _replicas(job_spec, "parallelism")
+        count = None if jobs is None or pods is None else jobs * pods
+        found.append(_template(job_spec.get("template"), str(job_entry.get("name", "job")), count))
+    return found
+
+
+_REPLICA_KEYS = ("replicas", "minReplicas", "parallelism", "size", "numWorkers", "workers")
+MAX_DEPTH = 24
+
+
+def any_pod_templates(doc: Spec) -> list[PodGroup]:
+    """A kind with no builder of its own: every pod template or pod spec anywhere under
+    ``spec``, each run by the product of the replica counts (``replicas``, ``minReplicas``,
+    ``parallelism``, ...) on the way down to it; the assumption names where they came from."""
+    found: list[PodGroup] = []
+
+    def walk(node: Any, where: str, count: int | None, counted: tuple[str, ...], depth: int) -> None:
+        if depth > MAX_DEPTH:
+            return
+        if isinstance(node, list):
+            for index, item in enumerate(node):
+                walk(item, f"{where}[{index}]", count, counted, depth + 1)
+            return
+        if not isinstance(node, dict):
+            return
+        key = next((k for k in _REPLICA_KEYS if k in node and not isinstance(node[k], dict | list)), None)
+        if key is not None:
+            replicas = as_int(node[key])
+            count = None if replicas is None or count is None else count * replicas
+            counted = (*counted, f"{where}.{key}")
+        said = f"pods at {where}, " + (f"{' x '.join(counted)} of them" if counted else "one (no replica count)")
+        if isinstance(node.get("containers"), list):
+            found.append(PodGroup(where.rsplit(".", 1)[-1], count, node, assumptions=(said,)))
+            return
+        template = as_dict(node.get("template"))
+        if isinstance(as_dict(template.get("spec")).get("containers"), list):
+            group = _template(template, where.rsplit(".", 1)[-1], count, said)
+            found.append(group)
+            return
+        for name, inner in node.items():
+            if name not in ("metadata", "status"):
+                walk(inner, f"{where}.{name}", count, counted, depth + 1)
+
+    walk(as_dict(doc.get("spec")), "spec", 1, (), 0)
     return found
 
 
@@ -175,6 +259,8 @@ POD_GROUPS: dict[str, Callable[[Spec], list[PodGroup]]] = {
     "RayJob": ray,
     "LeaderWorkerSet": leader_worker_set,
     "NIMService": nim_service,
+    "LLMInferenceService": llm_inference_service,
+    "JobSet": job_set,
 }
 
 

@@ -6,11 +6,11 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from costwarden.loaders import accelerators
 from costwarden.loaders.values import as_dict, as_list, as_str
 from costwarden.model import NodeHints
 from costwarden.pricing.gpus import gpu_class
 
-GPU_RESOURCES = ("nvidia.com/gpu", "amd.com/gpu", "aws.amazon.com/neuron", "aws.amazon.com/neurondevice")
 _INSTANCE_TYPE = ("node.kubernetes.io/instance-type", "beta.kubernetes.io/instance-type")
 _SPOT = {
     "karpenter.sh/capacity-type": "spot",
@@ -34,25 +34,25 @@ _MODEL_FLAGS = ("--model", "--model-id", "--model_id", "--model-name", "--served
 _MODEL_ENV = ("MODEL_ID", "MODEL_NAME", "MODEL", "HF_MODEL_ID", "MODEL_PATH")
 
 
-def _quantity(value: Any) -> float:
-    text = str(value).strip()
-    try:
-        return float(text)
-    except ValueError:
-        return 0.0
+def _asks(container: Any) -> dict[str, float]:
+    return accelerators.requests(as_dict(as_dict(container).get("resources")))
 
 
 def gpus_per_pod(pod: Mapping[str, Any]) -> float:
-    """Accelerators a pod holds: the sum over containers, or the largest init container."""
-
-    def request(container: Any) -> float:
-        resources = as_dict(as_dict(container).get("resources"))
-        limits, requests = as_dict(resources.get("limits")), as_dict(resources.get("requests"))
-        return sum(_quantity(limits.get(name, requests.get(name, 0))) for name in GPU_RESOURCES)
-
-    running = sum(request(c) for c in as_list(pod.get("containers")))
-    starting = max((request(c) for c in as_list(pod.get("initContainers"))), default=0.0)
+    """Accelerator devices a pod holds (MIG slices and shares as fractions): the sum over its
+    containers, or its largest init container."""
+    running = sum(accelerators.devices(_asks(c)) for c in as_list(pod.get("containers")))
+    starting = max((accelerators.devices(_asks(c)) for c in as_list(pod.get("initContainers"))), default=0.0)
     return max(running, starting)
+
+
+def accelerator_asks(pod: Mapping[str, Any]) -> dict[str, float]:
+    """What a pod's containers ask of the device plugins, summed by resource name."""
+    found: dict[str, float] = {}
+    for container in [*as_list(pod.get("containers")), *as_list(pod.get("initContainers"))]:
+        for name, amount in _asks(container).items():
+            found[name] = found.get(name, 0.0) + amount
+    return found
 
 
 def node_terms(pod: Mapping[str, Any]) -> dict[str, list[str]]:

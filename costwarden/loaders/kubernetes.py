@@ -8,20 +8,33 @@ bounds. Karpenter NodePools are read as capacity. Other kinds cost nothing here 
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 from collections.abc import Iterator, Mapping
 from typing import Any
 
 from costwarden.errors import LoadError
+from costwarden.loaders import accelerators
 from costwarden.loaders import k8s_pods_facts as facts
 from costwarden.loaders.base import Loaded
 from costwarden.loaders.cron import runs_per_month
-from costwarden.loaders.k8s_pods import PodGroup, pod_groups
+from costwarden.loaders.k8s_pods import PodGroup, any_pod_templates, pod_groups
 from costwarden.loaders.sagemaker import from_ack
 from costwarden.loaders.values import as_dict, as_int, as_list, as_str
 from costwarden.loaders.yaml_docs import YamlDocument, decode, read_documents
-from costwarden.model import Category, Compute, Gpu, Location, Problem, Resource, Scaling, Training, Workload
+from costwarden.model import (
+    Category,
+    Compute,
+    Gpu,
+    Location,
+    NotEvaluated,
+    Problem,
+    Resource,
+    Scaling,
+    Training,
+    Workload,
+)
 
 NAME: str = "kubernetes"
 PATTERNS: tuple[str, ...] = ("*.yaml", "*.yml")
@@ -89,7 +102,9 @@ def _read(path: str, document: YamlDocument, loaded: Loaded) -> None:
     address = f"{kind}/{namespace}/{name}"
     api = str(doc.get("apiVersion", ""))
     if api.startswith("sagemaker.services.k8s.aws"):
-        loaded.resources.extend(from_ack(doc, where))
+        ack = from_ack(doc, where)
+        loaded.resources.extend(ack.resources)
+        loaded.not_evaluated.extend(ack.not_evaluated)
         return
     if kind in ("HorizontalPodAutoscaler", "ScaledObject"):
         loaded.resources.append(_autoscaler(doc, address, namespace, where))
@@ -108,10 +123,38 @@ def _read(path: str, document: YamlDocument, loaded: Loaded) -> None:
             )
         )
         return
-    groups = pod_groups(doc)
-    if groups is None:
+    if kind in _OPAQUE:
         return
-    loaded.resources.append(_workload(doc, kind, address, groups, where, document.source))
+    groups = pod_groups(doc)
+    generic = groups is None
+    if groups is None:
+        groups = [
+            dataclasses.replace(g, assumptions=(f"{kind} ({api}) read generically: {g.assumptions[0]}",))
+            for g in any_pod_templates(doc)
+        ]
+    if any(facts.gpus_per_pod(g.pod) > 0 for g in groups):
+        loaded.resources.append(_workload(doc, kind, address, groups, where, document.source))
+        return
+    asks = sorted(set(accelerators.mentions(doc.get("spec"))))
+    if asks:
+        loaded.not_evaluated.append(NotEvaluated(kind, address, where, _why_not(doc, kind, api, asks), ", ".join(asks)))
+    elif not generic:
+        loaded.resources.append(_workload(doc, kind, address, groups, where, document.source))
+
+
+_OPAQUE = frozenset({"ConfigMap", "Secret", "CustomResourceDefinition", "Event"})
+"""Kinds whose contents are data, not a description of what runs."""
+
+
+def _why_not(doc: Mapping[str, Any], kind: str, api: str, asks: list[str]) -> str:
+    named = ", ".join(asks[:4]) + (" ..." if len(asks) > 4 else "")
+    bases = [as_str(as_dict(ref).get("name")) for ref in as_list(as_dict(doc.get("spec")).get("baseRefs"))]
+    if kind == "LLMInferenceService" and bases:
+        configs = ", ".join(map(str, bases))
+        return f"asks for {named}, but its pods come from LLMInferenceServiceConfig {configs} (baseRefs), not read here"
+    if pod_groups(doc) is not None:
+        return f"asks for {named} outside the pod resources costwarden prices (a GPU node without a GPU request?)"
+    return f"{kind} ({api}) asks for {named}, but costwarden cannot tell how many pods run it"
 
 
 def _labels(doc: Mapping[str, Any], groups: list[PodGroup]) -> dict[str, str | None]:
@@ -183,10 +226,13 @@ def _compute(doc: Mapping[str, Any], kind: str, group: PodGroup, workload: str |
         elif run_hours is None:
             run_hours, assumptions[-1] = 730 / max(runs, 1), f"{runs:g} runs a month, each until the next"
     typed: Workload | None = workload if workload in ("training", "inference", "batch") else None  # type: ignore[assignment]
+    asks = facts.accelerator_asks(group.pod)
+    assumptions += [accelerators.ASSUMED[name] for name in asks if name in accelerators.ASSUMED]
     return Compute(
         provider="kubernetes",
         instance_type=None,
         count=group.replicas,
+        scales_with=group.scales_with,
         market="spot" if facts.is_spot(terms) else "on_demand",
         gpu=Gpu("unknown", gpus),
         workload=typed,

@@ -18,6 +18,10 @@ from costwarden.loaders.values import as_dict, as_list, as_str, is_unknown
 TagMap = dict[str, str | None]
 
 
+TAG_ATTRIBUTES = frozenset({"tags", "tags_all", "tag", "labels", "terraform_labels", "effective_labels"})
+"""Attributes that hold a resource's tags or labels; whether their keys are known is ``Tags.complete``."""
+
+
 @dataclass(frozen=True)
 class Tags:
     values: TagMap

@@ -16,16 +16,19 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from costwarden.errors import LoadError
+from costwarden.loaders import accelerators
 from costwarden.loaders.base import Loaded
 from costwarden.loaders.values import as_dict, as_list, as_str
 from costwarden.loaders.yaml_docs import decode, read_documents
-from costwarden.model import Category, Compute, Location, Problem, Resource, Scaling, Training
+from costwarden.model import Category, Compute, Location, NotEvaluated, Problem, Resource, Scaling, Training
 
 NAME: str = "sagemaker"
 PATTERNS: tuple[str, ...] = ("*.json", "*.yaml", "*.yml", "*.template")
 DEFAULT_MAX_RUNTIME = 86400  # SageMaker's default StoppingCondition.MaxRuntimeInSeconds
 _MARKERS = (
     b"AWS::SageMaker",
+    b"AWSTemplateFormatVersion",
+    b"HyperParameterTuningJobConfig",
     b"TrainingJobName",
     b"AlgorithmSpecification",
     b"ProductionVariants",
@@ -66,6 +69,9 @@ def load(path: str, data: bytes) -> Loaded:
         reader.step_functions(document["States"])
     elif isinstance(document.get("Steps"), list):
         reader.pipeline(document)
+    elif "HyperParameterTuningJobConfig" in document:
+        name = document.get("HyperParameterTuningJobName")
+        reader.loaded.resources.append(reader.tuning(document, name, "sagemaker:CreateHyperParameterTuningJob", 1))
     elif "AlgorithmSpecification" in document or "ResourceConfig" in document:
         reader.loaded.resources.append(
             reader.training(document, document.get("TrainingJobName"), "sagemaker:CreateTrainingJob", 1)
@@ -181,7 +187,34 @@ class _Reader:
 
     # Training jobs
 
-    def training(self, request: Mapping[str, Any], name: Any, source_type: str, line: int) -> Resource:
+    def tuning(self, request: Mapping[str, Any], name: Any, source_type: str, line: int) -> Resource:
+        """A hyperparameter tuning job: its training job definition, run up to
+        ``MaxNumberOfTrainingJobs`` times (``MaxParallelTrainingJobs`` at once) a tuning job."""
+        request = as_dict(request)
+        config = as_dict(known(request.get("HyperParameterTuningJobConfig")))
+        limits = as_dict(known(config.get("ResourceLimits")))
+        jobs = _count(self.resolve(limits.get("MaxNumberOfTrainingJobs"), []))
+        parallel = _count(self.resolve(limits.get("MaxParallelTrainingJobs"), []))
+        definitions = [as_dict(d) for d in as_list(known(request.get("TrainingJobDefinitions")))]
+        definition = as_dict(known(request.get("TrainingJobDefinition"))) or (definitions[0] if definitions else {})
+        said = (
+            f"{jobs} training jobs a tuning job ({parallel or '?'} at a time), one tuning job a month"
+            if jobs
+            else "MaxNumberOfTrainingJobs unknown: one training job a month priced"
+        )
+        if len(definitions) > 1:
+            said += f"; priced as the first of its {len(definitions)} training job definitions"
+        resource = self.training(definition, name, source_type, line, kind="HyperParameterTuningJob")
+        computes = [
+            dataclasses.replace(c, runs_per_month=float(jobs) if jobs else None, assumptions=(*c.assumptions, said))
+            for c in (resource.compute, *resource.extra_compute)
+            if c is not None
+        ]
+        return dataclasses.replace(resource, compute=computes[0], extra_compute=tuple(computes[1:]))
+
+    def training(
+        self, request: Mapping[str, Any], name: Any, source_type: str, line: int, kind: str = "TrainingJob"
+    ) -> Resource:
         request = as_dict(request)
         job = as_str(known(name)) or f"<line {line}>"
         assumptions: list[str] = []
@@ -213,7 +246,7 @@ class _Reader:
             for group in groups
         ]
         return dataclasses.replace(
-            self.declared(f"TrainingJob/{job}", source_type, line, "training_job", request),
+            self.declared(f"{kind}/{job}", source_type, line, "training_job", request),
             compute=computes[0],
             extra_compute=tuple(computes[1:]),
             training=Training(
@@ -306,6 +339,24 @@ class _Reader:
                 and properties.get("ServiceNamespace") == "sagemaker"
             ):
                 self.loaded.resources.append(self._scalable_target(resource, kind, line, address, template))
+            elif asks := sorted(set(accelerators.mentions(properties))):
+                self.not_modelled(kind, address, Location(self.path, line), asks)
+        if not self.loaded.resources and not self.loaded.not_evaluated:
+            types = sorted({str(as_dict(r).get("Type")) for r in as_dict(template.get("Resources")).values()})
+            listed = ", ".join(types[:5]) + (" ..." if len(types) > 5 else "")
+            self.loaded.warnings.append(
+                Problem(f"no resource of a type costwarden models (the template has {listed or 'none'})", self.path, 1)
+            )
+
+    def not_modelled(self, kind: str, address: str, where: Location, asks: list[str]) -> None:
+        """A resource that names accelerators in a form costwarden does not model: said, never dropped."""
+        custom = (
+            "a custom resource: what its handler creates is not modelled"
+            if kind.startswith("Custom::")
+            else (f"{kind} is not modelled")
+        )
+        reason = f"{custom}; it names {', '.join(asks[:4])}"
+        self.loaded.not_evaluated.append(NotEvaluated(kind, address, where, reason, ", ".join(asks)))
 
     def _endpoint(
         self, properties: Mapping[str, Any], kind: str, line: int, address: str, template: Mapping[str, Any]
@@ -420,7 +471,7 @@ def _referenced(value: Any) -> Iterator[str]:
             yield from _referenced(inner)
 
 
-def from_ack(doc: Mapping[str, Any], where: Location) -> list[Resource]:
+def from_ack(doc: Mapping[str, Any], where: Location) -> Loaded:
     """ACK custom resources: ``TrainingJob`` and ``EndpointConfig`` in camelCase."""
     reader = _Reader(where.path, "")
     spec = _pascal(as_dict(doc.get("spec")))
@@ -428,8 +479,14 @@ def from_ack(doc: Mapping[str, Any], where: Location) -> list[Resource]:
     name = spec.get("TrainingJobName") or as_dict(doc.get("metadata")).get("name")
     if kind == "TrainingJob":
         resource = reader.training(spec, name, "TrainingJob", where.line)
+    elif kind == "HyperParameterTuningJob":
+        tuning_name = spec.get("HyperParameterTuningJobName") or as_dict(doc.get("metadata")).get("name")
+        resource = reader.tuning(spec, tuning_name, "HyperParameterTuningJob", where.line)
     elif kind == "EndpointConfig":
         resource = reader.endpoint_config(spec, spec.get("EndpointConfigName", name), "EndpointConfig", where.line)
     else:
-        return []
-    return [dataclasses.replace(resource, location=where)]
+        if asks := sorted(set(accelerators.mentions(spec))):
+            reader.not_modelled(f"ACK {kind}", f"{kind}/{as_dict(doc.get('metadata')).get('name')}", where, asks)
+        return reader.loaded
+    reader.loaded.resources.append(dataclasses.replace(resource, location=where))
+    return reader.loaded

@@ -17,7 +17,7 @@ from costwarden.errors import LoadError
 from costwarden.loaders.base import Loaded
 from costwarden.loaders.plan_config import PlanConfiguration, ProviderSettings
 from costwarden.loaders.plan_json import WRAPPER_HINT, PlanText, address_lines, read_json
-from costwarden.loaders.plan_tags import effective_tags
+from costwarden.loaders.plan_tags import TAG_ATTRIBUTES, effective_tags
 from costwarden.loaders.terraform_compute import Planned, build
 from costwarden.loaders.values import as_dict, as_list, as_str
 from costwarden.model import Action, Compute, Location, Problem, Resource
@@ -174,7 +174,10 @@ class _Reader:
             was = built if before == values else build(planned(before, {}))
             compute_before = (was.compute, *was.extra_compute) if was.compute else ()
         tags = effective_tags(resource_type, values, after_unknown, settings)
-        unknown = frozenset(key for key, value in as_dict(after_unknown).items() if _has_true(value))
+        # "tags" is unknown only when the key set may change: a known key with an unknown value is known
+        unknown = frozenset(
+            key for key, value in as_dict(after_unknown).items() if _has_true(value) and key not in TAG_ATTRIBUTES
+        )
         if not tags.complete:
             unknown |= {"tags"}
         return Resource(

@@ -99,7 +99,7 @@ def cost_impact(
             catalog_version=catalog.version,
         )
     parts, ignored = apply_remedy(resource.compute, remedy)
-    after = price_parts(resource.address, (*parts, *resource.extra_compute), catalog)
+    after = price_parts(resource.address, (*parts, *_scaled_with(resource.extra_compute, parts, remedy)), catalog)
     if isinstance(after, str):
         basis = f"{cost.basis}; remedy not priced: {after}"
         return CostImpact(cost.monthly_cost, cost.monthly_cost, 0.0, basis, catalog.version)
@@ -113,6 +113,27 @@ def cost_impact(
         basis=basis,
         catalog_version=catalog.version,
     )
+
+
+_SCALING_KEYS = frozenset({"replicas", "min_replicas", "hours_per_month", "active_hours_per_month"})
+
+
+def _scaled_with(extra: tuple[Compute, ...], parts: tuple[Compute, ...], remedy: Remedy) -> list[Compute]:
+    """Further parts that scale with the first (``scales_with``) follow a remedy that changes
+    its count or hours: scaling a LeaderWorkerSet down removes whole groups, workers too."""
+    if not _SCALING_KEYS & set(remedy.changes):
+        return list(extra)
+    scaled: list[Compute] = []
+    for part in extra:
+        if part.scales_with is None:
+            scaled.append(part)
+            continue
+        for primary in parts:
+            count = None if primary.count is None else round(primary.count * part.scales_with)
+            scaled.append(
+                dataclasses.replace(part, count=count, hours_per_month=primary.hours_per_month, instance_hours=None)
+            )
+    return scaled
 
 
 def _rework(compute: Compute, cost: ResourceCost, catalog: Catalog, rate: float) -> CostImpact | None:

@@ -47,8 +47,10 @@ def test_local_modules_read_in_place_with_for_each_and_remote_ones_reported(app)
     assert pool.location.line == 3
     assert (pool.compute.instance_type, pool.compute.market) == ("g6e.12xlarge", "spot")
     assert dict(pool.tags)["finops:team"] == "ml-platform"  # the root provider's default_tags
-    registry = resources["module.registry"]
-    assert (registry.type, registry.attributes["source"]) == ("module", "terraform-aws-modules/eks/aws")
+    assert "module.registry" not in resources
+    (registry,) = hcl.load_directory(app).not_evaluated
+    assert (registry.kind, registry.name, registry.location.line) == ("module", "module.registry", 38)
+    assert "'terraform-aws-modules/eks/aws' (registry) is not read" in registry.reason
 
 
 def test_scan_of_the_tree_reads_the_module_through_its_call(app):
