@@ -169,6 +169,10 @@ class Config(_Strict):
         ge=0,
         description="Exit 1 when a violation's monthly impact reaches this many USD.",
     )
+    fail_on_unevaluated: bool = Field(
+        default=False,
+        description="Exit 1 when an accelerator workload or a module could not be evaluated (recommended in CI).",
+    )
     default_regions: dict[str, str] = Field(
         default_factory=lambda: dict(DEFAULT_REGIONS),
         description="Per provider (aws, google, azure), the region assumed when the IaC declares none.",

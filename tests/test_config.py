@@ -116,6 +116,7 @@ def test_schema_describes_every_key():
     assert set(schema["properties"]) == {
         "fail_on",
         "fail_on_cost",
+        "fail_on_unevaluated",
         "default_regions",
         "usage_file",
         "waivers_file",

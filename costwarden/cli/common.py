@@ -14,7 +14,8 @@ from costwarden.model import Severity
 
 FAIL_ON_CHOICES = [s.label for s in Severity] + ["never"]
 EXIT_CODES = (
-    "exit codes: 0 clean; 1 violations reach --fail-on or --fail-on-cost; "
+    "exit codes: 0 clean; 1 violations reach --fail-on or --fail-on-cost (or, with --fail-on-unevaluated, "
+    "something was not evaluated); "
     "2 usage, config or input error; 3 internal error (a bug: the traceback is logged); 130 interrupted"
 )
 
@@ -49,6 +50,12 @@ def add_inputs(parser: argparse.ArgumentParser, *, paths: bool = True) -> None:
 def add_gate(parser: argparse.ArgumentParser, *, what: str = "exit 1") -> None:
     parser.add_argument("--fail-on", choices=FAIL_ON_CHOICES, help=f"{what} at this severity (default: high)")
     parser.add_argument("--fail-on-cost", type=usd, metavar="USD", help=f"{what} at this monthly impact")
+    parser.add_argument(
+        "--fail-on-unevaluated",
+        action="store_const",
+        const=True,
+        help=f"{what} when an accelerator workload or a module could not be evaluated",
+    )
 
 
 def add_suppressions(parser: argparse.ArgumentParser, *, baseline: bool = True) -> None:
@@ -103,7 +110,13 @@ def _given(section: dict[str, Any]) -> dict[str, Any]:
 def settings(args: argparse.Namespace, world: World) -> dict[str, Any]:
     """Flags that stand for config keys, as config keys (paths made absolute)."""
     flag = vars(args).get
-    found: dict[str, Any] = _given({"fail_on": flag("fail_on"), "fail_on_cost": flag("fail_on_cost")})
+    found: dict[str, Any] = _given(
+        {
+            "fail_on": flag("fail_on"),
+            "fail_on_cost": flag("fail_on_cost"),
+            "fail_on_unevaluated": flag("fail_on_unevaluated"),
+        }
+    )
     rego = _given(
         {
             "engine": flag("rego_engine"),

@@ -48,6 +48,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     common.add_gate(parser)
     parser.add_argument("--all", action="store_true", help="text: list every violation")
+    parser.add_argument("-v", "--verbose", action="store_true", help="text: list the files skipped, and why")
     parser.add_argument("--template", type=Path, help="markdown: a Jinja2 template in place of the built-in one")
     parser.add_argument("--diff-base", type=Path, metavar="REPORT", help="show only violations new since this report")
     common.add_suppressions(parser)
@@ -68,9 +69,11 @@ def run(args: argparse.Namespace, world: World) -> int:
     report_options = ReportOptions(
         fail_on=config.fail_on_severity,
         fail_on_cost=config.fail_on_cost,
+        fail_on_unevaluated=config.fail_on_unevaluated,
         color=world.color(args.color),
         width=world.width,
         max_rows=None if args.all else 200,
+        verbose=args.verbose,
         root=str(world.cwd),
         template=str(world.path(args.template)) if args.template else None,
         at_stake_change=at_stake_change,
@@ -88,7 +91,7 @@ def run(args: argparse.Namespace, world: World) -> int:
         world.say("error", failure)
     if crashes:
         return 3
-    return 2 if failures else result.exit_code(config.fail_on_severity, config.fail_on_cost)
+    return 2 if failures else result.exit_code(config.fail_on_severity, config.fail_on_cost, config.fail_on_unevaluated)
 
 
 def write_reports(

@@ -85,6 +85,7 @@ def settings_from(args: argparse.Namespace, config: Config, world: World) -> Ser
         fail_on=fail_on,
         advisory_fail_on=advisory,
         fail_on_cost=config.fail_on_cost,
+        fail_on_unevaluated=config.fail_on_unevaluated,
         details_url=args.details_url,
         progress_seconds=args.progress_seconds,
         backoff_seconds=args.backoff_seconds,

@@ -10,7 +10,8 @@ from costwarden._version import __version__
 from costwarden.model import CostImpact, Problem, Remedy, ScanResult, Suppression, Violation
 from costwarden.reports.options import ReportOptions
 
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "1.1"
+"""1.1: ``coverage`` (what was read, priced and not evaluated) and ``fail_on_unevaluated``."""
 
 
 def render(result: ScanResult, stream: TextIO, options: ReportOptions) -> None:
@@ -25,9 +26,11 @@ def report(result: ScanResult, options: ReportOptions) -> dict[str, Any]:
         "tool": {"name": "costwarden", "version": __version__},
         "catalog": {"version": result.catalog.version, "date": result.catalog.date},
         "inputs": list(result.inputs),
-        "exit_code": result.exit_code(options.fail_on, options.fail_on_cost),
+        "exit_code": result.exit_code(options.fail_on, options.fail_on_cost, options.fail_on_unevaluated),
         "fail_on": options.fail_on.label if options.fail_on is not None else "never",
         "fail_on_cost": options.fail_on_cost,
+        "fail_on_unevaluated": options.fail_on_unevaluated,
+        "coverage": _coverage(result),
         "summary": {
             "resources": totals.resources,
             "violations": totals.violations,
@@ -60,6 +63,30 @@ def report(result: ScanResult, options: ReportOptions) -> dict[str, Any]:
 
 def _money(amount: float) -> float:
     return round(amount, 2)
+
+
+def _coverage(result: ScanResult) -> dict[str, Any]:
+    coverage = result.coverage
+    return {
+        "documents": coverage.documents,
+        "skipped": [{"path": s.path, "reason": s.reason} for s in coverage.skipped],
+        "resources": coverage.resources,
+        "priced": coverage.priced,
+        "not_priced": [
+            {"address": p.address, "path": p.path, "line": p.line, "reason": p.message.removeprefix("not priced: ")}
+            for p in coverage.unpriced
+        ],
+        "not_evaluated": [
+            {
+                "kind": n.kind,
+                "name": n.name,
+                "location": {"path": n.location.path, "line": n.location.line},
+                "reason": n.reason,
+                "accelerators": n.accelerators or None,
+            }
+            for n in coverage.not_evaluated
+        ],
+    }
 
 
 def _violation(violation: Violation) -> dict[str, Any]:

@@ -59,6 +59,8 @@ def _render(template: jinja2.Template, result: ScanResult, violations: list[Viol
         "by_severity": [(label, rows) for label, rows in by_severity if rows],
         "top": top[:TOP_SAVINGS],
         "errors": list(result.errors),
+        "coverage": result.coverage,
+        "where": lambda n: f"{relative(n.location.path, options.root)}:{n.location.line}",
         "suppressed": list(result.suppressed),
         "suppressed_count": suppressed_count(result.suppressed),
         "about": about,

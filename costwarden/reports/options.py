@@ -9,6 +9,9 @@ from costwarden.model import Severity
 class ReportOptions:
     fail_on: Severity | None = Severity.HIGH
     fail_on_cost: float | None = None
+    fail_on_unevaluated: bool = False
+    verbose: bool = False
+    """Text: list the files a directory walk skipped, and why."""
     color: bool = False
     width: int = 120
     max_rows: int | None = 200

@@ -8,7 +8,7 @@ import json
 from typing import Any, TextIO
 
 from costwarden._version import __version__
-from costwarden.model import PolicyInfo, ScanResult, Violation
+from costwarden.model import NotEvaluated, PolicyInfo, ScanResult, Violation
 from costwarden.reports.describe import LEVELS, fingerprint, money_note, ordered, policy_of, relative
 from costwarden.reports.options import ReportOptions
 from costwarden.reports.suppressions import about
@@ -28,30 +28,47 @@ def document(result: ScanResult, options: ReportOptions) -> dict[str, Any]:
     for violation in violations:
         rules.setdefault(violation.policy_id, _rule(violation, policy_of(result, violation)))
     index = {rule_id: position for position, rule_id in enumerate(rules)}
-    return {
-        "$schema": SCHEMA,
-        "version": "2.1.0",
-        "runs": [
-            {
-                "tool": {
-                    "driver": {
-                        "name": "costwarden",
-                        "version": __version__,
-                        "semanticVersion": __version__,
-                        "informationUri": "https://github.com/costwarden/costwarden",
-                        "rules": list(rules.values()),
-                    }
-                },
-                "automationDetails": {"id": "costwarden/"},
-                "results": [_result(v, index[v.policy_id], options) for v in violations],
-                "properties": {
-                    "catalogVersion": result.catalog.version,
-                    "catalogDate": result.catalog.date,
-                    "monthlyCostAtStake": round(result.totals.monthly_cost_at_stake, 2),
-                    "monthlySavings": round(result.totals.monthly_savings, 2),
-                },
+    run: dict[str, Any] = {
+        "tool": {
+            "driver": {
+                "name": "costwarden",
+                "version": __version__,
+                "semanticVersion": __version__,
+                "informationUri": "https://github.com/costwarden/costwarden",
+                "rules": list(rules.values()),
             }
-        ],
+        },
+        "automationDetails": {"id": "costwarden/"},
+        "results": [_result(v, index[v.policy_id], options) for v in violations],
+        "properties": {
+            "catalogVersion": result.catalog.version,
+            "catalogDate": result.catalog.date,
+            "monthlyCostAtStake": round(result.totals.monthly_cost_at_stake, 2),
+            "monthlySavings": round(result.totals.monthly_savings, 2),
+        },
+    }
+    if result.not_evaluated:  # what no rule judged: a tool notification, beside the results
+        run["invocations"] = [
+            {
+                "executionSuccessful": True,
+                "toolExecutionNotifications": [_not_evaluated(n, options) for n in result.not_evaluated],
+            }
+        ]
+    return {"$schema": SCHEMA, "version": "2.1.0", "runs": [run]}
+
+
+def _not_evaluated(entry: NotEvaluated, options: ReportOptions) -> dict[str, Any]:
+    where = {
+        "physicalLocation": {
+            "artifactLocation": {"uri": relative(entry.location.path, options.root)},
+            "region": {"startLine": entry.location.line},
+        }
+    }
+    return {
+        "level": "warning",
+        "descriptor": {"id": "costwarden/not-evaluated"},
+        "message": {"text": f"Not evaluated: {entry.kind} {entry.name}: {entry.reason}."},
+        "locations": [where],
     }
 
 

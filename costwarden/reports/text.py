@@ -14,6 +14,9 @@ from costwarden.reports.money import usd
 from costwarden.reports.options import ReportOptions
 from costwarden.reports.suppressions import about, suppressed_count
 
+NOT_EVALUATED = "not evaluated: "
+"""Warnings that repeat a not-evaluated entry (an unread module): the report lists those once."""
+
 _STYLES = {
     Severity.CRITICAL: "bold white on red",
     Severity.HIGH: "bold red",
@@ -85,16 +88,31 @@ def render(result: ScanResult, stream: TextIO, options: ReportOptions) -> None:
         console.print(f"\nFixed since the baseline ({len(result.fixed)}):")
         for label in result.fixed:
             console.print(f"  {label}", markup=False)
-    for title, problems in (("Warnings", result.warnings), ("Errors", result.errors)):
+    warnings = [w for w in result.warnings if not w.message.startswith(NOT_EVALUATED)]  # listed below
+    for title, problems in (("Warnings", warnings), ("Errors", result.errors)):
         if problems:
             console.print(f"\n{title} ({len(problems)}):")
             for problem in problems:
                 console.print(f"  {problem}", markup=False)
-    verdict = result.exit_code(options.fail_on, options.fail_on_cost)
+    coverage = result.coverage
+    if coverage.not_evaluated:
+        console.print(f"\nNot evaluated ({len(coverage.not_evaluated)}): no policy judged these")
+        for entry in coverage.not_evaluated:
+            console.print(f"  {entry.location} {entry.name}: {entry.reason}", markup=False)
+    if coverage.skipped and options.verbose:
+        console.print(f"\nSkipped ({len(coverage.skipped)}):")
+        for skipped in coverage.skipped:
+            console.print(f"  {skipped.path}: {skipped.reason}", markup=False)
+    more = " (see --verbose)" if coverage.skipped and not options.verbose else ""
+    console.print(f"\n{coverage.line()}{more}", markup=False)
+    verdict = result.exit_code(options.fail_on, options.fail_on_cost, options.fail_on_unevaluated)
+    failed = "FAILED: violations at or above the fail-on threshold"
+    if verdict == 1 and result.exit_code(options.fail_on, options.fail_on_cost) == 0:
+        failed = f"FAILED: {len(coverage.not_evaluated)} not evaluated (--fail-on-unevaluated)"
     console.print(
         {
             0: "\nPASSED",
-            1: "\nFAILED: violations at or above the fail-on threshold",
+            1: f"\n{failed}",
             2: "\nERROR: inputs or policies could not be processed",
         }[verdict]
     )

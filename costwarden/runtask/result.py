@@ -35,8 +35,10 @@ def clip(text: str, limit: int, marker: str = "…") -> str:
     return text if len(text) <= limit else text[: limit - len(marker)] + marker
 
 
-def verdict(result: ScanResult, threshold: Severity | None, fail_on_cost: float | None) -> str:
-    return "passed" if result.exit_code(threshold, fail_on_cost) == 0 else "failed"
+def verdict(
+    result: ScanResult, threshold: Severity | None, fail_on_cost: float | None, fail_on_unevaluated: bool = False
+) -> str:
+    return "passed" if result.exit_code(threshold, fail_on_cost, fail_on_unevaluated) == 0 else "failed"
 
 
 def message(result: ScanResult, threshold: Severity | None) -> str:

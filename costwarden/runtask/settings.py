@@ -74,6 +74,7 @@ class ServeSettings:
     advisory_fail_on: Severity | None = Severity.HIGH
     """Advisory tasks never block a run; teams often want them to report ``failed`` earlier."""
     fail_on_cost: float | None = None
+    fail_on_unevaluated: bool = False
     details_url: str = ""
     """``url`` on the callback: a template with ``{run_id}``, ``{task_result_id}``, ``{workspace}``; empty: the run."""
     progress_seconds: float = 240.0

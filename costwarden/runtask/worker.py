@@ -125,7 +125,7 @@ class Worker:
         finally:
             progress.cancel()
         threshold = settings.threshold(request.enforcement_level)
-        status = results.verdict(scanned, threshold, settings.fail_on_cost)
+        status = results.verdict(scanned, threshold, settings.fail_on_cost, settings.fail_on_unevaluated)
         return status, results.message(scanned, threshold), results.outcomes(scanned, threshold, settings.fail_on_cost)
 
     async def _progress(self, request: TaskRequest) -> None:
