@@ -111,6 +111,5 @@ def test_help_documents_the_exit_codes(capsys):
     text = " ".join(capsys.readouterr().out.split())
     assert (
         "0 clean; 1 violations reach --fail-on or --fail-on-cost (or, with --fail-on-unevaluated, something was not"
-        " evaluated); 2 usage, config or input error; 3 internal error"
-        in text
+        " evaluated); 2 usage, config or input error; 3 internal error" in text
     )

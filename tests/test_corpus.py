@@ -33,16 +33,27 @@ def test_every_file_scans_without_a_crash(results, capsys):
     assert results, "the corpus is empty"
     with capsys.disabled():
         print(f"\ncorpus {CORPUS}:")
-        print(f"  {'file':<62} {'res':>4} {'viol':>4} {'$/month':>10}  policies fired; errors")
+        head = f"{'file':<62} {'res':>4} {'priced':>6} {'n/e':>4} {'viol':>4} {'$/month':>10}"
+        print(f"  {head}  policies fired; errors")
         for name, result in results.items():
-            totals = result.totals
+            totals, coverage = result.totals, result.coverage
             fired = ",".join(sorted({v.policy_id for v in result.violations})) or "-"
             problems = "; ".join(p.message[:60] for p in result.errors)
-            row = f"{name:<62} {totals.resources:>4} {totals.violations:>4} {totals.monthly_cost:>10.2f}"
-            print(f"  {row}  {fired} {problems}")
+            counts = (
+                f"{totals.resources:>4} {coverage.priced:>6} {len(coverage.not_evaluated):>4} {totals.violations:>4}"
+            )
+            print(f"  {name:<62} {counts} {totals.monthly_cost:>10.2f}  {fired} {problems}")
     for name, result in results.items():
         for problem in result.errors:
             assert "\n" not in str(problem), name
+
+
+def test_no_file_yields_nothing_without_saying_why(results):
+    """Zero resources is an answer only with a reason: an error, a warning, a skip or a not-evaluated entry."""
+    for name, result in results.items():
+        if not result.resources:
+            said = result.errors or result.warnings or result.skipped or result.not_evaluated
+            assert said or name == "plan_json/tfjson_actions_no_resource_changes.json", name
 
 
 def test_every_plan_loads(results):

@@ -124,3 +124,10 @@ def test_action_metadata_is_complete():
     workflow = yaml.safe_load((ROOT / "examples" / "github-workflow.yml").read_text())
     uses = [s.get("uses", "") for s in workflow["jobs"]["cost-check"]["steps"]]
     assert any(u.startswith("github/codeql-action/upload-sarif") for u in uses)
+
+
+def test_fail_on_unevaluated_reaches_the_scan(tmp_path):
+    from costwarden.integrations.github import action_arguments
+
+    assert "--fail-on-unevaluated" in action_arguments({"INPUT_FAIL_ON_UNEVALUATED": "true"}, tmp_path)
+    assert "--fail-on-unevaluated" not in action_arguments({"INPUT_FAIL_ON_UNEVALUATED": "false"}, tmp_path)

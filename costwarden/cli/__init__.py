@@ -8,6 +8,7 @@ fix) is one line and exit 2; anything else is a bug: one line, the traceback log
 from __future__ import annotations
 
 import argparse
+import contextlib
 import dataclasses
 import os
 import sys
@@ -79,7 +80,8 @@ def main(argv: Sequence[str] | None = None, world: World | None = None) -> int:
     world = world or World.real()
     try:
         try:
-            args = parser().parse_args(argv)
+            with contextlib.redirect_stdout(world.stdout), contextlib.redirect_stderr(world.stderr):
+                args = parser().parse_args(argv)
         except SystemExit as exc:  # --help, --version, or a usage error argparse has printed
             return int(exc.code or 0)
         if args.debug:

@@ -32,6 +32,12 @@ def usd(text: str) -> float:
     return value
 
 
+def input_path(text: str) -> str:
+    if not text:
+        raise argparse.ArgumentTypeError("an empty path names no input")
+    return text
+
+
 def add_config(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("-c", "--config", type=Path, help="config file (default: discovered in .)")
 
@@ -39,7 +45,9 @@ def add_config(parser: argparse.ArgumentParser) -> None:
 def add_inputs(parser: argparse.ArgumentParser, *, paths: bool = True) -> None:
     """What is scanned and how it is priced: paths, format, usage, .tf folder, catalog, config."""
     if paths:
-        parser.add_argument("paths", nargs="+", metavar="PATH", help="files, directories, or - for stdin")
+        parser.add_argument(
+            "paths", nargs="+", type=input_path, metavar="PATH", help="files, directories, or - for stdin"
+        )
         parser.add_argument("--format", choices=sorted(LOADERS), help="read every input as this format")
         parser.add_argument("--tf-dir", type=Path, help="the .tf files a plan was made from (default: beside it)")
     add_config(parser)

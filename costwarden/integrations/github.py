@@ -31,6 +31,8 @@ def action_arguments(environ: Mapping[str, str], out: Path) -> list[str]:
     argv = [*paths, "--fail-on", environ.get("INPUT_FAIL_ON") or "high"]
     if environ.get("INPUT_FAIL_ON_COST"):
         argv += ["--fail-on-cost", environ["INPUT_FAIL_ON_COST"]]
+    if environ.get("INPUT_FAIL_ON_UNEVALUATED", "").strip().lower() == "true":
+        argv.append("--fail-on-unevaluated")
     if environ.get("INPUT_CONFIG"):
         argv += ["--config", environ["INPUT_CONFIG"]]
     for policy in _split(environ.get("INPUT_POLICY", "")):

@@ -23,6 +23,8 @@ WHOLE_DEVICES = {
     "gpu.intel.com/i915": 1.0,
     "gpu.intel.com/xe": 1.0,
     "gpu.intel.com/millicores": 0.001,
+    "habana.ai/gaudi": 1.0,
+    "qualcomm.com/qaic": 1.0,
 }
 """Devices per unit requested. A NeuronCore is counted as half a Neuron device (Inferentia2,
 Trainium1 have two); Intel's shared GPUs are requested in millicores."""
@@ -40,6 +42,61 @@ GPU_INSTANCE_TYPE = re.compile(
     r"|\bStandard_N[CDVG]\w*",
     re.IGNORECASE,
 )
+
+
+_NOT_DEVICES = re.compile(r"^(?:cpu|memory|ephemeral-storage|hugepages-\w+|storage|pods|attachable-volumes-.*)$")
+_CONTAINER_FIELDS = frozenset(
+    [
+        "name",
+        "image",
+        "command",
+        "args",
+        "workingDir",
+        "ports",
+        "envFrom",
+        "env",
+        "resources",
+        "resizePolicy",
+        "restartPolicy",
+        "volumeMounts",
+        "volumeDevices",
+        "livenessProbe",
+        "readinessProbe",
+        "startupProbe",
+        "lifecycle",
+        "terminationMessagePath",
+        "terminationMessagePolicy",
+        "imagePullPolicy",
+        "securityContext",
+        "stdin",
+        "stdinOnce",
+        "tty",
+    ]
+)
+
+
+def doubts(container: Mapping[str, Any]) -> Iterator[str]:
+    """What in a container would make its accelerator request unreadable, each said: a field
+    Kubernetes does not know, a resource name no device plugin here registers, an amount that
+    is not a quantity. An accelerator request is never dropped without a word."""
+    name = container.get("name", "?")
+    for field in container:
+        if field not in _CONTAINER_FIELDS:
+            yield f"container {name}: unknown field {field!r} (Kubernetes rejects it; nothing in it is read)"
+    resources = container.get("resources")
+    if not isinstance(resources, Mapping):
+        return
+    for key, section in resources.items():
+        if key not in ("limits", "requests", "claims"):
+            yield f"container {name}: unknown resources field {key!r} (not read)"
+        elif key != "claims" and isinstance(section, Mapping):
+            for resource, amount in section.items():
+                text = str(resource)
+                if is_accelerator(text):
+                    if quantity(amount) <= 0 and str(amount).strip() not in ("0", "0.0"):
+                        yield f"container {name}: {text}: {amount!r} is not a quantity (not counted)"
+                elif not _NOT_DEVICES.match(text):
+                    yield f"container {name}: {text} is not a resource costwarden prices (not an accelerator here)"
 
 
 def is_accelerator(name: str) -> bool:

@@ -200,13 +200,14 @@ def any_pod_templates(doc: Spec) -> list[PodGroup]:
             replicas = as_int(node[key])
             count = None if replicas is None or count is None else count * replicas
             counted = (*counted, f"{where}.{key}")
-        said = f"pods at {where}, " + (f"{' x '.join(counted)} of them" if counted else "one (no replica count)")
+        how_many = f"{' x '.join(counted)} of them" if counted else "one (no replica count)"
+        said = f"pods at {where}, {how_many}"
         if isinstance(node.get("containers"), list):
             found.append(PodGroup(where.rsplit(".", 1)[-1], count, node, assumptions=(said,)))
             return
         template = as_dict(node.get("template"))
         if isinstance(as_dict(template.get("spec")).get("containers"), list):
-            group = _template(template, where.rsplit(".", 1)[-1], count, said)
+            group = _template(template, where.rsplit(".", 1)[-1], count, f"pods of {where}.template, {how_many}")
             found.append(group)
             return
         for name, inner in node.items():

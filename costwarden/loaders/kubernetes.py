@@ -132,6 +132,13 @@ def _read(path: str, document: YamlDocument, loaded: Loaded) -> None:
             dataclasses.replace(g, assumptions=(f"{kind} ({api}) read generically: {g.assumptions[0]}",))
             for g in any_pod_templates(doc)
         ]
+    for group in groups:
+        for container in [*as_list(group.pod.get("containers")), *as_list(group.pod.get("initContainers"))]:
+            for doubt in accelerators.doubts(as_dict(container)):
+                loaded.warnings.append(Problem(doubt, path, document.line, address))
+    if not generic and not any(as_list(g.pod.get("containers")) for g in groups):
+        said = f"{kind} with no pod template holding containers: nothing in it is checked"
+        loaded.warnings.append(Problem(said, path, document.line, address))
     if any(facts.gpus_per_pod(g.pod) > 0 for g in groups):
         loaded.resources.append(_workload(doc, kind, address, groups, where, document.source))
         return

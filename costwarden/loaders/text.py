@@ -22,6 +22,10 @@ def encoding_of(data: bytes) -> str:
 
 def decode_text(path: str, data: bytes) -> str:
     encoding = encoding_of(data)
+    if encoding == "utf-8" and (nul := data.find(b"\x00")) >= 0:  # valid UTF-8, but not text
+        line = data.count(b"\n", 0, nul) + 1
+        hint = " (UTF-16 or UTF-32 without a byte order mark?)" if nul < 4 else ""
+        raise LoadError(f"not UTF-8 text (byte 0x00 at offset {nul}){hint}", path=path, line=line)
     try:
         return data.decode(encoding)
     except UnicodeDecodeError as exc:

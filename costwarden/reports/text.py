@@ -98,11 +98,11 @@ def render(result: ScanResult, stream: TextIO, options: ReportOptions) -> None:
     if coverage.not_evaluated:
         console.print(f"\nNot evaluated ({len(coverage.not_evaluated)}): no policy judged these")
         for entry in coverage.not_evaluated:
-            console.print(f"  {entry.location} {entry.name}: {entry.reason}", markup=False)
+            console.print(f"  {entry.location} {entry.name}: {entry.reason}", markup=False, soft_wrap=True)
     if coverage.skipped and options.verbose:
         console.print(f"\nSkipped ({len(coverage.skipped)}):")
         for skipped in coverage.skipped:
-            console.print(f"  {skipped.path}: {skipped.reason}", markup=False)
+            console.print(f"  {skipped.path}: {skipped.reason}", markup=False, soft_wrap=True)
     more = " (see --verbose)" if coverage.skipped and not options.verbose else ""
     console.print(f"\n{coverage.line()}{more}", markup=False)
     verdict = result.exit_code(options.fail_on, options.fail_on_cost, options.fail_on_unevaluated)
