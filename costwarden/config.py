@@ -173,6 +173,9 @@ class Config(_Strict):
         default=False,
         description="Exit 1 when an accelerator workload or a module could not be evaluated (recommended in CI).",
     )
+    max_input_bytes: int = Field(
+        default=512 << 20, gt=0, description="The largest input file read; a larger one is an error, never read."
+    )
     default_regions: dict[str, str] = Field(
         default_factory=lambda: dict(DEFAULT_REGIONS),
         description="Per provider (aws, google, azure), the region assumed when the IaC declares none.",

@@ -117,6 +117,7 @@ def test_schema_describes_every_key():
         "fail_on",
         "fail_on_cost",
         "fail_on_unevaluated",
+        "max_input_bytes",
         "default_regions",
         "usage_file",
         "waivers_file",

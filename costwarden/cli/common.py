@@ -48,6 +48,7 @@ def add_inputs(parser: argparse.ArgumentParser, *, paths: bool = True) -> None:
         parser.add_argument(
             "paths", nargs="+", type=input_path, metavar="PATH", help="files, directories, or - for stdin"
         )
+        parser.add_argument("--max-input-bytes", type=int, metavar="N", help="the largest input read (512 MiB)")
         parser.add_argument("--format", choices=sorted(LOADERS), help="read every input as this format")
         parser.add_argument("--tf-dir", type=Path, help="the .tf files a plan was made from (default: beside it)")
     add_config(parser)
@@ -123,6 +124,7 @@ def settings(args: argparse.Namespace, world: World) -> dict[str, Any]:
             "fail_on": flag("fail_on"),
             "fail_on_cost": flag("fail_on_cost"),
             "fail_on_unevaluated": flag("fail_on_unevaluated"),
+            "max_input_bytes": flag("max_input_bytes"),
         }
     )
     rego = _given(

@@ -8,6 +8,8 @@ below it that it was made from.
 
 from __future__ import annotations
 
+import os
+import stat
 import sys
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -21,8 +23,16 @@ from costwarden.model import Problem
 Input = str | Path | Document
 
 
+MAX_INPUT_BYTES = 512 << 20
+"""The largest input read (``max_input_bytes`` in the config, ``--max-input-bytes``): a larger
+file is an error before a byte of it is read, so memory stays bounded."""
+
+
 def load_inputs(
-    inputs: Iterable[Input], input_format: str | None, stdin: BinaryIO | None
+    inputs: Iterable[Input],
+    input_format: str | None,
+    stdin: BinaryIO | None,
+    max_bytes: int = MAX_INPUT_BYTES,
 ) -> Iterator[tuple[str, Loaded]]:
     """Every input, in the order given; a ``.tf`` directory where its first file comes."""
     expanded: list[tuple[Input, list[tuple[str, bool]] | LoadError]] = []
@@ -51,11 +61,15 @@ def load_inputs(
         if isinstance(item, Document):
             yield item.name, _load_one(item.name, item.data, True, item.format or input_format)
         elif str(item) == "-":
-            yield "<stdin>", _load_one("<stdin>", (stdin or sys.stdin.buffer).read(), True, input_format)
+            data = (stdin or sys.stdin.buffer).read(max_bytes + 1)
+            if len(data) > max_bytes:
+                yield "<stdin>", Loaded(errors=[Problem(_too_large(max_bytes), path="<stdin>")])
+            else:
+                yield "<stdin>", _load_one("<stdin>", data, True, input_format)
         elif isinstance(found, LoadError):
             yield str(item), Loaded(errors=[Problem(found.message, path=found.path, line=found.line)])
         else:
-            yield from _load_files(found, directories, as_hcl, input_format)
+            yield from _load_files(found, directories, as_hcl, input_format, max_bytes)
 
 
 def _not_a_path(item: str | Path) -> LoadError | None:
@@ -76,8 +90,29 @@ def _under_a_plan(path: Path, plan_dirs: set[Path]) -> bool:
     return any(directory == path.parent or directory in path.parents for directory in plan_dirs)
 
 
+def _too_large(max_bytes: int) -> str:
+    return f"larger than {max_bytes:,} bytes (--max-input-bytes): not read"
+
+
+def _read(path: str, max_bytes: int) -> bytes | Problem:
+    """A regular file's bytes, never more than ``max_bytes`` (a FIFO or device is not read)."""
+    descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))  # a FIFO must not block the open
+    with os.fdopen(descriptor, "rb") as stream:
+        info = os.fstat(stream.fileno())
+        if not stat.S_ISREG(info.st_mode):
+            return Problem("not a regular file: not read", path=path)
+        if info.st_size > max_bytes:
+            return Problem(_too_large(max_bytes), path=path)
+        data = stream.read(max_bytes + 1)
+    return Problem(_too_large(max_bytes), path=path) if len(data) > max_bytes else data
+
+
 def _load_files(
-    files: list[tuple[str, bool]], directories: dict[str, Loaded], as_hcl: bool, input_format: str | None
+    files: list[tuple[str, bool]],
+    directories: dict[str, Loaded],
+    as_hcl: bool,
+    input_format: str | None,
+    max_bytes: int,
 ) -> Iterator[tuple[str, Loaded]]:
     for path, explicit in files:
         if as_hcl and path.endswith(".tf"):
@@ -86,7 +121,10 @@ def _load_files(
                 yield directory, directories.pop(directory)
             continue
         try:
-            data = Path(path).read_bytes()
+            data = _read(path, max_bytes)
+            if isinstance(data, Problem):
+                yield path, Loaded(errors=[data])
+                continue
         except OSError as exc:
             yield path, Loaded(errors=[Problem(f"cannot read: {exc.strerror or type(exc).__name__}", path=path)])
             continue

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from costwarden.config import Config
+from costwarden.engine.inputs import MAX_INPUT_BYTES
 from costwarden.metrics.base import MetricsSource
 from costwarden.pricing.catalog import Catalog
 from costwarden.pricing.usage import UsageFile
@@ -36,3 +37,5 @@ class ScanOptions:
     """Read every input as this loader's format instead of detecting it."""
     changed_only: bool = False
     """Plans: keep only violations on resources created, updated or replaced."""
+    max_input_bytes: int = MAX_INPUT_BYTES
+    """A larger input is an error, never read."""

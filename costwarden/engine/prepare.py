@@ -91,6 +91,7 @@ def prepare(
         tf_dir=_tf_dir(cwd, overrides.tf_dir),
         input_format=overrides.input_format,
         changed_only=overrides.changed_only,
+        max_input_bytes=settled.max_input_bytes,
     )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import math
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import BinaryIO
@@ -11,6 +12,7 @@ from costwarden.engine.enrich import enrich
 from costwarden.engine.inputs import Input, load_inputs
 from costwarden.engine.measure import attach
 from costwarden.engine.options import ScanOptions
+from costwarden.engine.sanity import checked
 from costwarden.engine.tf_locations import point_at_tf
 from costwarden.gcpause import gc_paused
 from costwarden.loaders import Document, Loaded
@@ -47,7 +49,7 @@ def _scan(inputs: list[Input], options: ScanOptions, stdin: BinaryIO | None) -> 
     catalog = options.catalog or shipped_catalog()
     loaded = Loaded()
     names: list[str] = []
-    for name, result in load_inputs(inputs, options.input_format, stdin):
+    for name, result in load_inputs(inputs, options.input_format, stdin, options.max_input_bytes):
         loaded.skipped.extend(result.skipped)
         if result.skipped and not (result.resources or result.errors):
             continue
@@ -61,6 +63,7 @@ def _scan(inputs: list[Input], options: ScanOptions, stdin: BinaryIO | None) -> 
     if options.usage is not None:
         resources, unused = apply_usage(resources, options.usage)
         loaded.warnings.extend(Problem(f"usage entry {key!r} matches no resource") for key in unused)
+    resources = checked(resources, loaded.errors)
     if options.metrics:
         resources = attach(resources, options.metrics, loaded.warnings)
     costs = _costs(resources, catalog, loaded.warnings)
@@ -145,9 +148,14 @@ def _costs(resources: Sequence[Resource], catalog: Catalog, warnings: list[Probl
     costs: dict[str, ResourceCost] = {}
     for resource in resources:
         cost = resource_cost(resource, catalog)
+        where = resource.location
         if isinstance(cost, str):
-            where = resource.location
             warnings.append(Problem(f"not priced: {cost}", where.path, where.line, resource.address))
+        elif cost is not None and not (math.isfinite(cost.monthly_cost) and cost.monthly_cost >= 0):
+            # a last guard: the inputs were bounded, so this is a catalog or model fault
+            warnings.append(
+                Problem("not priced: the price came out non-finite", where.path, where.line, resource.address)
+            )
         elif cost is not None:
             costs[resource.key] = cost
     return costs

@@ -107,7 +107,10 @@ def load_document(name: str, data: bytes, *, explicit: bool = True, format: str 
             return Loaded(errors=[Problem(f"not a supported input (formats: {', '.join(LOADERS)})", path=name)])
     if loader is None:
         return Loaded(skipped=[Skipped(name, "not a recognized input")])
-    return loader.load(name, data)
+    try:
+        return loader.load(name, data)
+    except RecursionError:  # a document nested deeper than any walk of it can go
+        return Loaded(errors=[Problem("nested too deeply to read", path=name)])
 
 
 __all__: Sequence[str] = (

@@ -19,6 +19,9 @@ _WHOLE = re.compile(r"^\$\{([^{}]*)\}$")
 _TOSET = re.compile(r"^(?:toset|tolist)\(\[([\w\s\",.-]*)\]\)$")
 _REFERENCE = re.compile(r"\b((?:data\.)?[a-z][a-z0-9]*_[a-z0-9_]+)\.([A-Za-z_][\w-]*)")
 META = ("__start_line__", "__end_line__")
+MAX_TF_BYTES = 8 << 20
+"""python-hcl2 (lark) holds about twenty times a file's size while it parses; real .tf files
+are kilobytes, so a larger one is an error rather than gigabytes of memory."""
 
 
 class Unknown:
@@ -96,6 +99,10 @@ def parse_directory(directory: Path, files: list[Path] | None = None) -> Module:
     for path in sorted(files if files is not None else directory.glob("*.tf")):
         module.files.append(path)
         try:
+            if path.stat().st_size > MAX_TF_BYTES:
+                reason = f"larger than {MAX_TF_BYTES >> 20} MiB: a .tf file this size is not read (parsing needs ~20x)"
+                module.problems.append(Problem(reason, str(path)))
+                continue
             text = decode_text(str(path), path.read_bytes())
         except OSError as exc:
             module.problems.append(Problem(f"cannot read: {exc.strerror}", str(path)))
@@ -105,6 +112,9 @@ def parse_directory(directory: Path, files: list[Path] | None = None) -> Module:
             continue
         try:
             document = load_hcl(io.StringIO(text), with_meta=True)
+        except RecursionError:
+            module.problems.append(Problem("invalid HCL: nested too deeply to read", str(path)))
+            continue
         except (LarkError, ValueError, TypeError, IndexError, KeyError) as exc:
             line = getattr(exc, "line", None)
             reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__

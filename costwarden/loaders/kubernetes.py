@@ -21,8 +21,9 @@ from costwarden.loaders.base import Loaded
 from costwarden.loaders.cron import runs_per_month
 from costwarden.loaders.k8s_pods import PodGroup, any_pod_templates, pod_groups
 from costwarden.loaders.sagemaker import from_ack
+from costwarden.loaders.text import load_json
 from costwarden.loaders.values import as_dict, as_int, as_list, as_str
-from costwarden.loaders.yaml_docs import YamlDocument, decode, read_documents
+from costwarden.loaders.yaml_docs import YamlDocument, decode, duplicate_keys, read_documents
 from costwarden.model import (
     Category,
     Compute,
@@ -65,6 +66,7 @@ def load(path: str, data: bytes) -> Loaded:
     except LoadError as exc:
         return Loaded(errors=[Problem(exc.message, path=exc.path, line=exc.line)])
     for document in documents:
+        loaded.warnings.extend(duplicate_keys(path, document))
         for item in _items(document):
             _read(path, item, loaded)
     return loaded
@@ -72,10 +74,7 @@ def load(path: str, data: bytes) -> Loaded:
 
 def _documents(path: str, text: str) -> Iterator[YamlDocument]:
     if text.lstrip().startswith("{"):
-        try:
-            yield YamlDocument(json.loads(text), 1)
-        except json.JSONDecodeError as exc:
-            raise LoadError(f"invalid JSON: {exc.msg.lower()}", path=path, line=exc.lineno) from None
+        yield YamlDocument(load_json(path, text), 1)
         return
     yield from read_documents(path, text)
 

@@ -44,9 +44,13 @@ def read_json(path: str, data: bytes) -> PlanText:
                 return PlanText(json.loads(data), data)
         except UnicodeDecodeError as exc:
             raise not_text(path, data, "utf-8", exc) from None
+        except RecursionError:
+            raise LoadError("invalid JSON: nested too deeply to read", path=path) from None
         except json.JSONDecodeError as exc:
             if exc.msg != "Extra data":
                 raise LoadError(_json_reason(exc), path=path, line=exc.lineno) from None
+        except ValueError as exc:  # more digits than Python converts
+            raise LoadError(f"invalid JSON: {str(exc).splitlines()[0]}", path=path) from None
     return _read_decoded(path, data, encoding)
 
 
@@ -68,6 +72,10 @@ def _read_decoded(path: str, data: bytes, encoding: str) -> PlanText:
             document, end = json.JSONDecoder().raw_decode(body)
     except json.JSONDecodeError as exc:
         raise LoadError(_json_reason(exc), path=path, line=start + exc.lineno) from None
+    except RecursionError:
+        raise LoadError("invalid JSON: nested too deeply to read", path=path) from None
+    except ValueError as exc:
+        raise LoadError(f"invalid JSON: {str(exc).splitlines()[0]}", path=path) from None
     trailing = [line.strip() for line in body[end:].splitlines() if line.strip()]
     unexpected = [line for line in trailing if not _WRAPPER_LINE.match(line)]
     if unexpected:

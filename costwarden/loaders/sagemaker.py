@@ -10,7 +10,6 @@ A value bound at run time (``$.input``, ``{"Get": "Parameters.X"}``, ``!GetAtt``
 from __future__ import annotations
 
 import dataclasses
-import json
 import re
 from collections.abc import Iterator, Mapping
 from typing import Any
@@ -18,8 +17,9 @@ from typing import Any
 from costwarden.errors import LoadError
 from costwarden.loaders import accelerators
 from costwarden.loaders.base import Loaded
+from costwarden.loaders.text import load_json
 from costwarden.loaders.values import as_dict, as_list, as_str
-from costwarden.loaders.yaml_docs import decode, read_documents
+from costwarden.loaders.yaml_docs import decode, duplicate_keys, read_documents
 from costwarden.model import Category, Compute, Location, NotEvaluated, Problem, Resource, Scaling, Training
 
 NAME: str = "sagemaker"
@@ -57,10 +57,11 @@ def sniff(path: str, head: bytes) -> bool:
 def load(path: str, data: bytes) -> Loaded:
     try:
         text = decode(path, data)
-        document = _parse(path, text)
+        document, duplicates = _parse(path, text)
     except LoadError as exc:
         return Loaded(errors=[Problem(exc.message, path=exc.path, line=exc.line)])
     reader = _Reader(path, text)
+    reader.loaded.warnings.extend(duplicates)
     if not isinstance(document, dict):
         return Loaded(errors=[Problem("not a SageMaker definition: expected an object", path, 1)])
     if isinstance(document.get("Resources"), dict):
@@ -86,14 +87,13 @@ def load(path: str, data: bytes) -> Loaded:
     return reader.loaded
 
 
-def _parse(path: str, text: str) -> Any:
+def _parse(path: str, text: str) -> tuple[Any, list[Problem]]:
     if text.lstrip().startswith(("{", "[")):
-        try:
-            return json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise LoadError(f"invalid JSON: {exc.msg.lower()}", path=path, line=exc.lineno) from None
+        return load_json(path, text), []
     documents = list(read_documents(path, text))
-    return documents[0].data if documents else None
+    if not documents:
+        return None, []
+    return documents[0].data, duplicate_keys(path, documents[0])
 
 
 def known(value: Any) -> Any:

@@ -4,6 +4,8 @@ behind their BOM, anything else an error naming the first bad byte. Never a sile
 from __future__ import annotations
 
 import codecs
+import json
+from typing import Any
 
 from costwarden.errors import LoadError
 
@@ -39,3 +41,16 @@ def not_text(path: str, data: bytes, encoding: str, exc: UnicodeDecodeError) -> 
         return LoadError(f"not {name} text (after its byte order mark)", path=path)
     line = data.count(b"\n", 0, exc.start) + 1
     return LoadError(f"not {name} text (byte 0x{data[exc.start]:02X} at offset {exc.start})", path=path, line=line)
+
+
+def load_json(path: str, text: str | bytes) -> Any:
+    """JSON with every failure a ``LoadError``: syntax (with its line), numbers of more digits
+    than Python converts, nesting deeper than the interpreter's stack."""
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise LoadError(f"invalid JSON: {exc.msg.lower()}", path=path, line=exc.lineno) from None
+    except RecursionError:
+        raise LoadError("invalid JSON: nested too deeply to read", path=path) from None
+    except ValueError as exc:  # "Exceeds the limit (4300 digits) for integer string conversion"
+        raise LoadError(f"invalid JSON: {str(exc).splitlines()[0]}", path=path) from None

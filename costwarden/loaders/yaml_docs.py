@@ -17,6 +17,7 @@ import yaml
 
 from costwarden.errors import LoadError
 from costwarden.loaders.text import decode_text
+from costwarden.model import Problem
 
 _BaseLoader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _SOURCE = re.compile(r"^#\s*Source:\s*(\S+)\s*$", re.M)
@@ -51,6 +52,13 @@ for _name in _INTRINSICS:
     _Loader.add_constructor(f"!{_name}", _intrinsic(_name))
 
 
+MAX_NODES = 500_000
+"""Nodes a document may hold once its aliases are expanded: a few KB of nested aliases (a
+"billion laughs") would otherwise cost minutes and gigabytes in whatever walks the data."""
+MAX_DEPTH = 200
+"""Levels of nesting; Kubernetes and SageMaker documents use a few dozen at most."""
+
+
 @dataclass(frozen=True)
 class YamlDocument:
     data: Any
@@ -58,6 +66,65 @@ class YamlDocument:
     """1-based line where the document's content starts."""
     source: str | None = None
     """The Helm template that rendered it, from a ``# Source:`` header."""
+    duplicates: tuple[tuple[str, int, int], ...] = ()
+    """Keys given twice in one mapping: ``(key, first line, second line)``; the last one wins."""
+
+
+def _inspect(path: str, root: yaml.Node) -> tuple[tuple[str, int, int], ...]:
+    """Bound the document before it is built (expanded size, depth, no alias cycles) and find
+    duplicate keys; without recursion, so no input can exhaust the stack."""
+    expanded: dict[int, int] = {}
+    duplicates: list[tuple[str, int, int]] = []
+    stack: list[tuple[yaml.Node, int, bool]] = [(root, 1, False)]
+    open_nodes: set[int] = set()
+    while stack:
+        node, depth, done = stack.pop()
+        key = id(node)
+        if done:
+            open_nodes.discard(key)
+            children = _children(node)
+            expanded[key] = 1 + sum(expanded[id(child)] for child in children)
+            if expanded[key] > MAX_NODES:
+                raise LoadError(f"YAML aliases expand beyond {MAX_NODES:,} nodes", path=path, line=_line(node))
+            continue
+        if key in expanded:
+            continue
+        if key in open_nodes:
+            raise LoadError("a YAML alias refers to itself", path=path, line=_line(node))
+        if depth > MAX_DEPTH:
+            raise LoadError(f"YAML nested deeper than {MAX_DEPTH} levels", path=path, line=_line(node))
+        open_nodes.add(key)
+        stack.append((node, depth, True))
+        if isinstance(node, yaml.MappingNode):
+            seen: dict[str, int] = {}
+            for name, _ in node.value:
+                if isinstance(name, yaml.ScalarNode):
+                    if name.value in seen:
+                        duplicates.append((name.value, seen[name.value], _line(name)))
+                    seen[name.value] = _line(name)
+        stack.extend((child, depth + 1, False) for child in _children(node) if id(child) not in expanded)
+    return tuple(duplicates)
+
+
+def duplicate_keys(path: str, document: YamlDocument) -> list[Problem]:
+    """A warning per key given twice: YAML's last value wins (as ``kubectl`` reads it), and the
+    reviewer may have meant the first."""
+    return [
+        Problem(f"duplicate key {key!r} (lines {first} and {second}): the value at line {second} is used", path, second)
+        for key, first, second in document.duplicates
+    ]
+
+
+def _children(node: yaml.Node) -> list[yaml.Node]:
+    if isinstance(node, yaml.MappingNode):
+        return [part for pair in node.value for part in pair]
+    if isinstance(node, yaml.SequenceNode):
+        return list(node.value)
+    return []
+
+
+def _line(node: yaml.Node) -> int:
+    return int(node.start_mark.line) + 1
 
 
 def read_documents(path: str, text: str) -> Iterator[YamlDocument]:
@@ -76,9 +143,12 @@ def read_documents(path: str, text: str) -> Iterator[YamlDocument]:
                 continue
             line = node.start_mark.line + 1
             source = _source_before(sources, line)
+            duplicates = _inspect(path, node)
             data = loader.construct_document(node)
             if data is not None:
-                yield YamlDocument(data, line, source)
+                yield YamlDocument(data, line, source, duplicates)
+    except ValueError as exc:  # an integer of more digits than Python converts (4,300)
+        raise LoadError(f"invalid YAML: {str(exc).splitlines()[0]}", path=path) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
