@@ -57,14 +57,16 @@ def checked(resources: Sequence[Resource], errors: list[Problem]) -> list[Resour
             kept.append(resource)
             continue
         where = resource.location
-        for text in dict.fromkeys(found):
-            errors.append(Problem(f"invalid number: {text}; not priced", where.path, where.line, resource.address))
+        said = "; ".join(dict.fromkeys(found))
+        errors.append(Problem(f"invalid number: {said}; not priced", where.path, where.line, resource.address))
         kept.append(dataclasses.replace(resource, compute=None, extra_compute=(), compute_before=(), scaling=None))
     return kept
 
 
 def _number(value: object) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+    if isinstance(value, bool):
+        return False
+    return isinstance(value, int) or (isinstance(value, float) and math.isfinite(value))
 
 
 def _shown(value: object) -> str:

@@ -14,7 +14,7 @@ from typing import Any
 
 from costwarden.errors import LoadError
 from costwarden.gcpause import gc_paused
-from costwarden.loaders.text import encoding_of, not_text
+from costwarden.loaders.text import encoding_of, no_constants, not_text
 
 _WRAPPER_LINE = re.compile(r"^(\[command\]|::[a-z-]+|%0A)")
 _ADDRESS = re.compile(rb'"address"\s*:\s*"((?:[^"\\]|\\.)*)"')
@@ -41,7 +41,7 @@ def read_json(path: str, data: bytes) -> PlanText:
     if encoding == "utf-8" and _json_starts(data.lstrip()[:16].decode("latin-1")):
         try:
             with gc_paused():
-                return PlanText(json.loads(data), data)
+                return PlanText(json.loads(data, parse_constant=no_constants), data)
         except UnicodeDecodeError as exc:
             raise not_text(path, data, "utf-8", exc) from None
         except RecursionError:
@@ -69,7 +69,7 @@ def _read_decoded(path: str, data: bytes, encoding: str) -> PlanText:
     body = "".join(lines[start:])
     try:
         with gc_paused():
-            document, end = json.JSONDecoder().raw_decode(body)
+            document, end = json.JSONDecoder(parse_constant=no_constants).raw_decode(body)
     except json.JSONDecodeError as exc:
         raise LoadError(_json_reason(exc), path=path, line=start + exc.lineno) from None
     except RecursionError:

@@ -43,11 +43,16 @@ def not_text(path: str, data: bytes, encoding: str, exc: UnicodeDecodeError) -> 
     return LoadError(f"not {name} text (byte 0x{data[exc.start]:02X} at offset {exc.start})", path=path, line=line)
 
 
+def no_constants(name: str) -> Any:
+    """``NaN`` and ``Infinity`` are not JSON (Python's parser accepts them): refuse them."""
+    raise ValueError(f"{name} is not a JSON number")
+
+
 def load_json(path: str, text: str | bytes) -> Any:
     """JSON with every failure a ``LoadError``: syntax (with its line), numbers of more digits
     than Python converts, nesting deeper than the interpreter's stack."""
     try:
-        return json.loads(text)
+        return json.loads(text, parse_constant=no_constants)
     except json.JSONDecodeError as exc:
         raise LoadError(f"invalid JSON: {exc.msg.lower()}", path=path, line=exc.lineno) from None
     except RecursionError:

@@ -95,6 +95,8 @@ def _inspect(path: str, root: yaml.Node) -> tuple[tuple[str, int, int], ...]:
             raise LoadError(f"YAML nested deeper than {MAX_DEPTH} levels", path=path, line=_line(node))
         open_nodes.add(key)
         stack.append((node, depth, True))
+        if isinstance(node, yaml.ScalarNode) and node.tag == _FLOAT and _NOT_A_NUMBER.match(node.value):
+            raise LoadError(f"{node.value} is not a number costwarden reads", path=path, line=_line(node))
         if isinstance(node, yaml.MappingNode):
             seen: dict[str, int] = {}
             for name, _ in node.value:
@@ -113,6 +115,10 @@ def duplicate_keys(path: str, document: YamlDocument) -> list[Problem]:
         Problem(f"duplicate key {key!r} (lines {first} and {second}): the value at line {second} is used", path, second)
         for key, first, second in document.duplicates
     ]
+
+
+_FLOAT = "tag:yaml.org,2002:float"
+_NOT_A_NUMBER = re.compile(r"^[-+]?\.(?:nan|inf)$", re.IGNORECASE)
 
 
 def _children(node: yaml.Node) -> list[yaml.Node]:
