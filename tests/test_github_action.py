@@ -114,7 +114,7 @@ def test_plan_step_feeds_terraform_show_to_the_scan(tmp_path):
     assert done.returncode == 0, done.stderr
     plan_file = files["env.txt"].read_text().strip().split("=", 1)[1]
     done, files = run_step("scan", {"paths": ""}, workspace, temp, {"COSTWARDEN_PLAN_FILE": plan_file, "PATH": path})
-    assert "aws_instance.trainer" in files["summary.md"].read_text(), done.stdout + done.stderr
+    assert "aws\\_instance.trainer" in files["summary.md"].read_text(), done.stdout + done.stderr
 
 
 def test_action_metadata_is_complete():

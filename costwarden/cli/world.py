@@ -4,19 +4,18 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import re
 import sys
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO, TextIO
 
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+from costwarden import escape
 
 
 def one_line(text: object) -> str:
     """Safe on a terminal: control characters (newlines, escapes) shown as ``\\xNN``."""
-    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", str(text))
+    return escape.terminal(text)
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ from typing import Any, TextIO
 from rich.table import Table
 
 from costwarden._version import __version__
+from costwarden.escape import terminal as safe
 from costwarden.model import Problem, Resource, ScanResult
 from costwarden.policies.tagging import tag_value
 from costwarden.reports.money import usd
@@ -155,14 +156,16 @@ def render_json(data: Breakdown, stream: TextIO) -> None:
 
 def render_text(data: Breakdown, stream: TextIO, options: ReportOptions) -> None:
     console = terminal(stream, options)
-    console.print(f"costwarden {__version__} · monthly cost · catalog {data.catalog_version} ({data.catalog_date})")
+    console.print(
+        safe(f"costwarden {__version__} · monthly cost · catalog {data.catalog_version} ({data.catalog_date})")
+    )
     table = Table(show_edge=False, pad_edge=False, expand=True)
     table.add_column("Resource", overflow="fold", ratio=1)
     table.add_column("Action", no_wrap=True)
     for title in ("Before", "After", "Change"):
         table.add_column(title, justify="right", no_wrap=True)
     for row in data.rows:
-        table.add_row(row.address, row.action, usd(row.before), usd(row.after), _signed(row.change))
+        table.add_row(safe(row.address), safe(row.action), usd(row.before), usd(row.after), _signed(row.change))
     table.add_section()
     table.add_row("Total", "", usd(data.total.before), usd(data.total.after), _signed(data.total.change))
     console.print(table)
@@ -172,13 +175,13 @@ def render_text(data: Breakdown, stream: TextIO, options: ReportOptions) -> None
         for heading in ("Before", "After", "Change"):
             grouped.add_column(heading, justify="right")
         for g in groups:
-            grouped.add_row(g.name, usd(g.before), usd(g.after), _signed(g.change))
+            grouped.add_row(safe(g.name), usd(g.before), usd(g.after), _signed(g.change))
         console.print()
         console.print(grouped)
     if data.unpriced:
         console.print(f"\nNot priced ({len(data.unpriced)}):")
         for problem in data.unpriced:
-            console.print(f"  {problem}", markup=False)
+            console.print(safe(f"  {problem}"))
 
 
 def _signed(amount: float) -> str:

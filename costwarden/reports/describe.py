@@ -39,6 +39,8 @@ def policy_of(result: ScanResult, violation: Violation) -> PolicyInfo:
 
 def relative(path: str, root: str) -> str:
     """A repository-relative POSIX path when the file is under ``root``."""
+    if "\x00" in path:  # no file system holds such a name; shown as it was given
+        return path
     absolute = Path(path).resolve()
     base = Path(root).resolve()
     try:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import TextIO
 
+from costwarden import escape
 from costwarden.model import ScanResult, Severity
 from costwarden.reports.describe import money_note, ordered, relative
 from costwarden.reports.options import ReportOptions
@@ -14,7 +15,8 @@ COMMANDS = {Severity.CRITICAL: "error", Severity.HIGH: "error", Severity.MEDIUM:
 
 
 def escape_data(text: str) -> str:
-    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    """The runner's escapes for CR, LF and %; every other control character shown as ``\\xNN``."""
+    return escape.terminal(text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A"))
 
 
 def escape_property(text: str) -> str:

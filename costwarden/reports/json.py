@@ -15,7 +15,7 @@ SCHEMA_VERSION = "1.1"
 
 
 def render(result: ScanResult, stream: TextIO, options: ReportOptions) -> None:
-    _json.dump(report(result, options), stream, indent=2, ensure_ascii=False)
+    _json.dump(report(result, options), stream, indent=2, ensure_ascii=False, allow_nan=False)
     stream.write("\n")
 
 

@@ -11,6 +11,7 @@ from typing import Any, TextIO
 
 import jinja2
 
+from costwarden import escape
 from costwarden.errors import CostwardenError
 from costwarden.model import ScanResult, Severity, Violation
 from costwarden.reports.describe import impact, ordered, relative
@@ -25,8 +26,8 @@ def _savings(violation: Violation) -> float:
     return violation.cost.monthly_savings if violation.cost else 0.0
 
 
-def _cell(text: str) -> str:
-    return str(text).replace("|", "\\|").replace("\n", " ")
+_cell = escape.markdown
+_code = escape.markdown_code
 
 
 def _signed(amount: float) -> str:
@@ -65,10 +66,12 @@ def _render(template: jinja2.Template, result: ScanResult, violations: list[Viol
         "suppressed_count": suppressed_count(result.suppressed),
         "about": about,
         "fixed": list(result.fixed),
+        "fixed_text": ", ".join(_cell(label) for label in result.fixed),
         "at_stake_change": options.at_stake_change,
         "usd": usd,
         "signed": _signed,
         "cell": _cell,
+        "code": _code,
         "impact": impact,
         "location": lambda v: f"{relative(v.location.path, options.root)}:{v.location.line}",
     }

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 from typing import Any, TextIO
 
+from costwarden import escape
 from costwarden._version import __version__
 from costwarden.model import NotEvaluated, PolicyInfo, ScanResult, Violation
 from costwarden.reports.describe import LEVELS, fingerprint, money_note, ordered, policy_of, relative
@@ -18,7 +19,7 @@ MAX_RESULTS = 5000  # GitHub keeps the first 5,000 results a run
 
 
 def render(result: ScanResult, stream: TextIO, options: ReportOptions) -> None:
-    json.dump(document(result, options), stream, indent=2, ensure_ascii=False)
+    json.dump(document(result, options), stream, indent=2, ensure_ascii=False, allow_nan=False)
     stream.write("\n")
 
 
@@ -60,7 +61,7 @@ def document(result: ScanResult, options: ReportOptions) -> dict[str, Any]:
 def _not_evaluated(entry: NotEvaluated, options: ReportOptions) -> dict[str, Any]:
     where = {
         "physicalLocation": {
-            "artifactLocation": {"uri": relative(entry.location.path, options.root)},
+            "artifactLocation": {"uri": escape.uri(relative(entry.location.path, options.root))},
             "region": {"startLine": entry.location.line},
         }
     }
@@ -113,7 +114,7 @@ def _result(violation: Violation, rule_index: int, options: ReportOptions) -> di
         "locations": [
             {
                 "physicalLocation": {
-                    "artifactLocation": {"uri": relative(violation.location.path, options.root)},
+                    "artifactLocation": {"uri": escape.uri(relative(violation.location.path, options.root))},
                     "region": region,
                 }
             }

@@ -9,6 +9,7 @@ from rich.table import Table
 from rich.text import Text
 
 from costwarden._version import __version__
+from costwarden.escape import terminal as safe
 from costwarden.model import ScanResult, Severity
 from costwarden.reports.money import usd
 from costwarden.reports.options import ReportOptions
@@ -27,12 +28,14 @@ _STYLES = {
 
 
 def terminal(stream: TextIO, options: ReportOptions) -> Console:
-    """A rich console on ``stream``: colour only when asked for, no emoji or auto-highlighting."""
+    """A rich console on ``stream``: colour only when asked for; no markup, emoji or
+    highlighting, so a value is printed as it is (``escape.terminal`` first)."""
     return Console(
         file=stream,
         width=options.width,
         color_system="auto" if options.color else None,
         force_terminal=options.color,
+        markup=False,
         highlight=False,
         emoji=False,
     )
@@ -43,8 +46,10 @@ def render(result: ScanResult, stream: TextIO, options: ReportOptions) -> None:
     totals = result.totals
     files = len(result.inputs)
     console.print(
-        f"costwarden {__version__} · {files} input{'s' * (files != 1)} · "
-        f"{totals.resources} resources · catalog {result.catalog.version} ({result.catalog.date})"
+        safe(
+            f"costwarden {__version__} · {files} input{'s' * (files != 1)} · "
+            f"{totals.resources} resources · catalog {result.catalog.version} ({result.catalog.date})"
+        )
     )
     shown = result.violations if options.max_rows is None else result.violations[: options.max_rows]
     if shown:
@@ -56,13 +61,13 @@ def render(result: ScanResult, stream: TextIO, options: ReportOptions) -> None:
         table.add_column("$/month", justify="right", no_wrap=True)
         for violation in shown:
             cost = violation.cost.monthly_impact if violation.cost else None
-            where = Text(violation.address)
-            where.append(f"\n{violation.location}", style="dim")
+            where = Text(safe(violation.address))
+            where.append(f"\n{safe(violation.location)}", style="dim")
             table.add_row(
                 Text(violation.severity.label.upper(), style=_STYLES[violation.severity]),
-                violation.policy_id,
+                Text(safe(violation.policy_id)),
                 where,
-                violation.message,
+                Text(safe(violation.message)),
                 usd(cost),
             )
         console.print(table)
@@ -83,28 +88,28 @@ def render(result: ScanResult, stream: TextIO, options: ReportOptions) -> None:
     if result.suppressed:
         console.print(f"\n{suppressed_count(result.suppressed)}:")
         for violation in result.suppressed:
-            console.print(f"  {violation.policy_id} {violation.address}: {about(violation)}", markup=False)
+            console.print(safe(f"  {violation.policy_id} {violation.address}: {about(violation)}"))
     if result.fixed:
         console.print(f"\nFixed since the baseline ({len(result.fixed)}):")
         for label in result.fixed:
-            console.print(f"  {label}", markup=False)
+            console.print(safe(f"  {label}"))
     warnings = [w for w in result.warnings if not w.message.startswith(NOT_EVALUATED)]  # listed below
     for title, problems in (("Warnings", warnings), ("Errors", result.errors)):
         if problems:
             console.print(f"\n{title} ({len(problems)}):")
             for problem in problems:
-                console.print(f"  {problem}", markup=False)
+                console.print(safe(f"  {problem}"))
     coverage = result.coverage
     if coverage.not_evaluated:
         console.print(f"\nNot evaluated ({len(coverage.not_evaluated)}): no policy judged these")
         for entry in coverage.not_evaluated:
-            console.print(f"  {entry.location} {entry.name}: {entry.reason}", markup=False, soft_wrap=True)
+            console.print(safe(f"  {entry.location} {entry.name}: {entry.reason}"), soft_wrap=True)
     if coverage.skipped and options.verbose:
         console.print(f"\nSkipped ({len(coverage.skipped)}):")
         for skipped in coverage.skipped:
-            console.print(f"  {skipped.path}: {skipped.reason}", markup=False, soft_wrap=True)
+            console.print(safe(f"  {skipped.path}: {skipped.reason}"), soft_wrap=True)
     more = " (see --verbose)" if coverage.skipped and not options.verbose else ""
-    console.print(f"\n{coverage.line()}{more}", markup=False)
+    console.print(f"\n{coverage.line()}{more}")
     verdict = result.exit_code(options.fail_on, options.fail_on_cost, options.fail_on_unevaluated)
     failed = "FAILED: violations at or above the fail-on threshold"
     if verdict == 1 and result.exit_code(options.fail_on, options.fail_on_cost) == 0:

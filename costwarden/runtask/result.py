@@ -6,9 +6,11 @@ Limits come from HashiCorp's run task result JSON Schema: message 1,000 characte
 
 from __future__ import annotations
 
+import html
 from collections import Counter
 from typing import Any
 
+from costwarden import escape
 from costwarden.model import PolicyInfo, ScanResult, Severity, Violation
 from costwarden.reports.describe import money_note, ordered, policy_of
 from costwarden.reports.money import usd
@@ -70,10 +72,14 @@ def _cost_label(violation: Violation) -> tuple[str, str]:
 
 
 def _body(violation: Violation, policy: PolicyInfo) -> str:
-    lines = [f"## {violation.policy_id}: {violation.title}", "", violation.message, ""]
-    lines.append(f"**Resource:** `{violation.address}` ({violation.resource_type}) at `{violation.location}`")
+    """Markdown HCP Terraform renders: every value from the input escaped (``escape.markdown``)."""
+    md, code = escape.markdown, escape.markdown_code
+    lines = [f"## {md(violation.policy_id)}: {md(violation.title)}", "", md(violation.message), ""]
+    lines.append(
+        f"**Resource:** {code(violation.address)} ({md(violation.resource_type)}) at {code(violation.location)}"
+    )
     lines.append(f"**Severity:** {violation.severity.label}")
-    lines.append(f"**Cost impact:** {money_note(violation)}")
+    lines.append(f"**Cost impact:** {md(money_note(violation))}")
     if violation.cost is not None:
         cost = violation.cost
         lines += [
@@ -81,17 +87,21 @@ def _body(violation: Violation, policy: PolicyInfo) -> str:
             "| now | after the remedy | saves | priced from |",
             "|---:|---:|---:|---|",
             f"| {usd(cost.monthly_cost)}/month | {usd(cost.monthly_cost_after)}/month "
-            f"| {usd(cost.monthly_savings)}/month | {cost.basis}; catalog {cost.catalog_version} |",
+            f"| {usd(cost.monthly_savings)}/month | {md(cost.basis)}; catalog {md(cost.catalog_version)} |",
         ]
     remedy = violation.remediation or (violation.remedy.description if violation.remedy else "")
     if remedy:
-        lines += ["", "### Remedy", "", remedy]
+        lines += ["", "### Remedy", "", md(remedy)]
     if violation.remedy is not None and violation.remedy.changes:
-        lines += ["", "```hcl", *(f"{k} = {v!r}".replace("'", '"') for k, v in violation.remedy.changes.items()), "```"]
-    if policy.doc:
-        lines += ["", "### About this policy", "", policy.doc]
+        changes = [
+            escape.terminal(f"{k} = {v!r}".replace("'", '"').replace("`", "'"))
+            for k, v in violation.remedy.changes.items()
+        ]
+        lines += ["", "```hcl", *changes, "```"]
+    if policy.doc:  # the policy's own documentation: its Markdown kept, its HTML not
+        lines += ["", "### About this policy", "", html.escape(policy.doc, quote=False)]
     if policy.help_uri:
-        lines += ["", f"More: {policy.help_uri}"]
+        lines += ["", f"More: {md(policy.help_uri)}"]
     return clip("\n".join(lines), MAX_BODY, TRUNCATED)
 
 
