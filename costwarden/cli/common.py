@@ -40,6 +40,11 @@ def input_path(text: str) -> str:
 
 def add_config(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("-c", "--config", type=Path, help="config file (default: discovered in .)")
+    parser.add_argument(
+        "--no-config-discovery",
+        action="store_true",
+        help="read no .costwarden.yaml or waivers file from the folder (scanning an untrusted pull request)",
+    )
 
 
 def add_inputs(parser: argparse.ArgumentParser, *, paths: bool = True) -> None:
@@ -181,6 +186,7 @@ def overrides(args: argparse.Namespace, world: World, *, policies: bool = True) 
         suppress=not flag("no_suppress"),
         changed_only=bool(flag("changed_only")),
         policies=policies,
+        discover=not flag("no_config_discovery"),
     )
 
 

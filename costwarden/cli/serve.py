@@ -8,6 +8,7 @@ server's clock at each task.
 from __future__ import annotations
 
 import argparse
+import string
 from pathlib import Path
 
 from costwarden.cli import common
@@ -46,6 +47,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--progress-seconds", type=float, default=240.0, help="running updates every N s (240)")
     parser.add_argument("--backoff-seconds", type=float, default=0.5, help="first callback retry delay (0.5)")
     parser.add_argument("--plan-wait-seconds", type=float, default=30.0, help="wait for an unfinished plan (30)")
+    parser.add_argument("--max-plan-bytes", type=int, default=256 << 20, help="a larger plan fails its task (256 MiB)")
+    parser.add_argument(
+        "--plan-deadline-seconds", type=float, default=300.0, help="the whole plan download, at most (300)"
+    )
+    parser.add_argument("--max-connections", type=int, default=200, help="connections served at once (200)")
     parser.add_argument("--log-level", default="info", choices=["debug", "info", "warning", "error"])
     common.add_suppressions(parser)
     common.add_policies(parser)
@@ -63,6 +69,11 @@ def settings_from(args: argparse.Namespace, config: Config, world: World) -> Ser
         raise ConfigError(f"--path must start with '/': {args.path!r}")
     if args.workers < 1 or args.max_body_bytes < 1024:
         raise ConfigError("--workers must be at least 1 and --max-body-bytes at least 1024")
+    if args.max_plan_bytes < 1024 or args.plan_deadline_seconds <= 0 or args.max_connections < 1:
+        raise ConfigError(
+            "--max-plan-bytes must be at least 1024, --plan-deadline-seconds and --max-connections above 0"
+        )
+    _check_details_url(args.details_url)
     hosts = tuple(Origin.parse(host) for host in args.tfc_host or [DEFAULT_HOST])
     fail_on = config.fail_on_severity
     advisory = fail_on
@@ -90,4 +101,23 @@ def settings_from(args: argparse.Namespace, config: Config, world: World) -> Ser
         progress_seconds=args.progress_seconds,
         backoff_seconds=args.backoff_seconds,
         plan_wait_seconds=args.plan_wait_seconds,
+        max_plan_bytes=args.max_plan_bytes,
+        plan_deadline_seconds=args.plan_deadline_seconds,
+        max_connections=args.max_connections,
     )
+
+
+DETAILS_FIELDS = frozenset({"run_id", "task_result_id", "workspace"})
+
+
+def _check_details_url(template: str) -> None:
+    """At start-up, not at the first task: only the known ``{fields}``, and a URL."""
+    try:
+        fields = {name for _, name, spec, conversion in string.Formatter().parse(template) if name is not None}
+    except ValueError as exc:
+        raise ConfigError(f"--details-url: {exc}") from None
+    unknown = sorted(fields - DETAILS_FIELDS)
+    if unknown:
+        raise ConfigError(f"--details-url: unknown field {{{unknown[0]}}} (known: run_id, task_result_id, workspace)")
+    if template and not template.startswith(("https://", "http://")):
+        raise ConfigError("--details-url must be an http(s) URL")

@@ -63,6 +63,9 @@ class Overrides:
     changed_only: bool = False
     policies: bool = True
     """False: run no policy at all (``costwarden cost``, ``metrics export``)."""
+    discover: bool = True
+    """False (``--no-config-discovery``): read no ``.costwarden.yaml`` or waivers file found in the
+    scanned folder, for scanning an untrusted pull request; only what is named explicitly."""
 
 
 def prepare(
@@ -79,7 +82,7 @@ def prepare(
     overrides = overrides or Overrides()
     cwd = cwd or Path.cwd()
     environ = os.environ if environ is None else environ
-    base, folder = _config(config, cwd)
+    base, folder = _config(config, cwd, overrides.discover)
     settled = _settle(base, overrides.settings)
     return ScanOptions(
         config=settled,
@@ -99,10 +102,12 @@ def _at(cwd: Path, path: Path) -> Path:
     return path if path.is_absolute() else cwd / path
 
 
-def _config(given: Path | str | Config | None, cwd: Path) -> tuple[Config, Path]:
+def _config(given: Path | str | Config | None, cwd: Path, discover: bool = True) -> tuple[Config, Path]:
     """The config and the folder its relative paths start from."""
     if isinstance(given, Config):
         return given, cwd
+    if given is None and not discover:
+        return Config(waivers_file=""), cwd
     if given is None:
         found = find_config(cwd)
         return (load_config(found), found.parent) if found else (Config(), cwd)
@@ -149,7 +154,7 @@ def _suppress(config: Config, folder: Path, cwd: Path, overrides: Overrides, tod
     waivers: list[Waiver] = []
     problems: list[Problem] = []
     path = _at(cwd, overrides.waivers_file) if overrides.waivers_file else folder / config.waivers_file
-    if overrides.waivers_file or path.is_file():
+    if overrides.waivers_file or (config.waivers_file and path.is_file()):
         waivers, problems = load_waivers(path)
     baseline = None
     if overrides.baseline_file:

@@ -14,6 +14,7 @@ import re
 from collections.abc import Iterator, Mapping
 from typing import Any
 
+from costwarden import escape
 from costwarden.errors import LoadError
 from costwarden.loaders import accelerators
 from costwarden.loaders import k8s_pods_facts as facts
@@ -134,7 +135,7 @@ def _read(path: str, document: YamlDocument, loaded: Loaded) -> None:
     for group in groups:
         for container in [*as_list(group.pod.get("containers")), *as_list(group.pod.get("initContainers"))]:
             for doubt in accelerators.doubts(as_dict(container)):
-                loaded.warnings.append(Problem(doubt, path, document.line, address))
+                loaded.warnings.append(Problem(escape.terminal(doubt), path, document.line, address))
     if not generic and not any(as_list(g.pod.get("containers")) for g in groups):
         said = f"{kind} with no pod template holding containers: nothing in it is checked"
         loaded.warnings.append(Problem(said, path, document.line, address))

@@ -17,7 +17,7 @@ from starlette.routing import Route
 from costwarden._version import __version__
 from costwarden.runtask import signature
 from costwarden.runtask.client import TerraformCloud
-from costwarden.runtask.journal import Entry, Journal
+from costwarden.runtask.journal import Entry, Journal, JournalError
 from costwarden.runtask.metrics import ServerMetrics
 from costwarden.runtask.request import BadRequestError, parse_request
 from costwarden.runtask.settings import ServeSettings
@@ -25,7 +25,14 @@ from costwarden.runtask.worker import Scanner, Worker
 
 log = logging.getLogger("costwarden.serve")
 
-TITLES = {400: "Bad Request", 401: "Unauthorized", 413: "Payload Too Large", 415: "Unsupported Media Type"}
+TITLES = {
+    400: "Bad Request",
+    401: "Unauthorized",
+    408: "Request Timeout",
+    413: "Payload Too Large",
+    415: "Unsupported Media Type",
+    503: "Service Unavailable",
+}
 
 
 def _error(status: int, detail: str) -> JSONResponse:
@@ -64,7 +71,11 @@ def create_app(settings: ServeSettings, scanner: Scanner) -> Starlette:
         return response
 
     async def _accept(request: Request) -> Response:
-        body = await _body(request, settings.max_body_bytes)
+        try:
+            async with asyncio.timeout(settings.body_seconds):
+                body = await _body(request, settings.max_body_bytes)
+        except TimeoutError:
+            raise BadRequestError(408, f"the request body took longer than {settings.body_seconds:g} s") from None
         key = settings.hmac_key.reveal() if settings.hmac_key else None
         signature.verify(body, request.headers.get(signature.HEADER, ""), key)
         media_type = request.headers.get("content-type", "application/json").split(";")[0].strip().lower()
@@ -78,7 +89,13 @@ def create_app(settings: ServeSettings, scanner: Scanner) -> Starlette:
             raise BadRequestError(
                 422, "task_result_callback_url is not on a configured TFC host; nothing will be sent there"
             )
-        if await asyncio.to_thread(journal.accept, task.task_result_id, body):
+        try:
+            accepted = await asyncio.to_thread(journal.accept, task.task_result_id, body)
+        except JournalError as exc:  # a full disk: HCP Terraform retries a 5xx; nothing is lost
+            metrics.journal_errors += 1
+            log.error("task %s refused: %s", task.task_result_id, exc)
+            raise BadRequestError(503, "the journal cannot take the task now; try again") from None
+        if accepted:
             state["worker"].submit(Entry(task.task_result_id, body, time.time()))
             log.info("accepted task %s (run %s, stage %s)", task.task_result_id, task.run_id or "-", task.stage)
         else:

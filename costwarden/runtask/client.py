@@ -56,27 +56,45 @@ class TerraformCloud:
             same_origin = Origin.of(url) == origin
             headers = self._headers(token) if same_origin else {}
             try:
-                response = await self._http.get(url, headers=headers, follow_redirects=False)
+                status, location, content = await self._get(url, headers)
             except httpx.HTTPError as exc:
                 raise TaskFailedError(f"cannot fetch the plan: {type(exc).__name__}") from None
-            if response.status_code == 204 and same_origin:
+            if status == 204 and same_origin:
                 if waited >= self._settings.plan_wait_seconds:
                     raise TaskFailedError(f"the plan JSON was not ready after {waited:.0f} s")
                 await asyncio.sleep(delay)
                 waited += delay
                 continue
-            if response.is_redirect and redirects < MAX_REDIRECTS:
-                location = response.headers.get("location", "")
+            if status in (301, 302, 303, 307, 308) and redirects < MAX_REDIRECTS:
                 if not location:
                     raise TaskFailedError("the plan endpoint redirected without a location")
                 url = urljoin(url, location)
                 redirects += 1
                 continue
-            if response.status_code == 422:
+            if status == 422:
                 raise TaskFailedError("HCP Terraform has no JSON plan for this run (Terraform older than 0.12?)")
-            if response.status_code != 200:
-                raise TaskFailedError(f"the plan endpoint answered HTTP {response.status_code}")
-            return response.content
+            if status != 200:
+                raise TaskFailedError(f"the plan endpoint answered HTTP {status}")
+            return content
+
+    async def _get(self, url: str, headers: dict[str, str]) -> tuple[int, str, bytes]:
+        """One GET, its body read up to ``max_plan_bytes`` within ``plan_deadline_seconds``."""
+        limit = self._settings.max_plan_bytes
+        try:
+            async with asyncio.timeout(self._settings.plan_deadline_seconds):
+                async with self._http.stream("GET", url, headers=headers, follow_redirects=False) as response:
+                    declared = response.headers.get("content-length", "")
+                    if response.status_code == 200 and declared.isdigit() and int(declared) > limit:
+                        raise TaskFailedError(f"the plan is larger than {limit:,} bytes (--max-plan-bytes)")
+                    content = bytearray()
+                    async for chunk in response.aiter_bytes():
+                        content += chunk
+                        if len(content) > limit:
+                            raise TaskFailedError(f"the plan is larger than {limit:,} bytes (--max-plan-bytes)")
+                    return response.status_code, response.headers.get("location", ""), bytes(content)
+        except TimeoutError:
+            seconds = self._settings.plan_deadline_seconds
+            raise TaskFailedError(f"the plan took longer than {seconds:g} s to arrive") from None
 
     async def patch(self, url: str, token: str, body: dict[str, Any]) -> None:
         """PATCH the task result, retrying 5xx and connection errors with exponential backoff."""

@@ -19,6 +19,8 @@ class ServerMetrics:
         self._count = 0
         self._sum = 0.0
         self.queue_depth = 0
+        self.journal_errors = 0
+        self.internal_errors = 0
 
     def request(self, code: int) -> None:
         with self._lock:
@@ -54,5 +56,11 @@ class ServerMetrics:
                 "# HELP costwarden_runtask_queue_depth Accepted tasks not yet finished.",
                 "# TYPE costwarden_runtask_queue_depth gauge",
                 f"costwarden_runtask_queue_depth {self.queue_depth}",
+                "# HELP costwarden_runtask_journal_errors_total Requests refused (503): the journal took no write.",
+                "# TYPE costwarden_runtask_journal_errors_total counter",
+                f"costwarden_runtask_journal_errors_total {self.journal_errors}",
+                "# HELP costwarden_runtask_internal_errors_total Tasks failed by an internal error (a bug).",
+                "# TYPE costwarden_runtask_internal_errors_total counter",
+                f"costwarden_runtask_internal_errors_total {self.internal_errors}",
             ]
         return "\n".join(lines) + "\n"

@@ -52,6 +52,8 @@ def _text(payload: dict[str, Any], key: str, *, required: bool = False) -> str:
         return ""
     if not isinstance(value, str) or (required and not value):
         raise BadRequestError(422, f"field {key!r} must be a non-empty string")
+    if key.endswith("_url") and any(c.isspace() or ord(c) < 0x20 or ord(c) == 0x7F for c in value):
+        raise BadRequestError(422, f"field {key!r} holds whitespace or control characters: not a URL")
     return value
 
 
@@ -59,6 +61,8 @@ def parse_request(body: bytes) -> TaskRequest:
     """The request, or ``BadRequestError`` naming the first thing wrong with it."""
     try:
         payload = json.loads(body)
+    except RecursionError:
+        raise BadRequestError(400, "request body is nested too deeply") from None
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         line = f" at line {exc.lineno}" if isinstance(exc, json.JSONDecodeError) else ""
         raise BadRequestError(400, f"request body is not JSON{line}") from None

@@ -86,6 +86,14 @@ class ServeSettings:
     deadline_seconds: float = 3600.0
     """HCP Terraform gives up on a task after 60 minutes; so does the journal."""
     timeout_seconds: float = 30.0
+    max_plan_bytes: int = 256 << 20
+    """A larger plan fails its task, never read whole into memory."""
+    plan_deadline_seconds: float = 300.0
+    """The whole plan download, however slowly it trickles in; past it the task fails."""
+    max_connections: int = 200
+    """Connections served at once (uvicorn's ``limit_concurrency``); past it, new ones get 503."""
+    body_seconds: float = 10.0
+    """How long a request body may take to arrive (a slow client is cut off with 408)."""
 
     def allows(self, url: str) -> bool:
         return Origin.of(url) in self.tfc_hosts

@@ -12,7 +12,7 @@ from typing import Any
 from costwarden.model import ScanResult
 from costwarden.runtask import result as results
 from costwarden.runtask.client import CallbackRejectedError, CallbackUnreachableError, TaskFailedError, TerraformCloud
-from costwarden.runtask.journal import Entry, Journal
+from costwarden.runtask.journal import Entry, Journal, JournalError
 from costwarden.runtask.metrics import ServerMetrics
 from costwarden.runtask.request import BadRequestError, TaskRequest, parse_request
 from costwarden.runtask.settings import ServeSettings
@@ -81,7 +81,15 @@ class Worker:
             await asyncio.to_thread(self._journal.finish, entry.task_result_id, "expired", "")
             return
         try:
-            status, text, details = await self._check(request)
+            try:
+                status, text, details = await self._check(request)
+            except Exception as exc:  # a bug, or input nothing foresaw: the run still gets a verdict
+                self._metrics.internal_errors += 1
+                log.exception("task %s: internal error while checking the plan", entry.task_result_id)
+                status, details = "failed", []
+                text = (
+                    f"costwarden could not check this plan: internal error ({type(exc).__name__}); see the server log"
+                )
             url = self._details_url(request)
             await self._cloud.patch(
                 request.task_result_callback_url,
@@ -96,9 +104,20 @@ class Worker:
             log.error("task %s: %s; will try again", entry.task_result_id, exc)
             asyncio.get_running_loop().call_later(self._settings.backoff_seconds * 10, self.submit, entry)
             return
-        await asyncio.to_thread(self._journal.finish, entry.task_result_id, "done", status)
+        await self._finish(entry, status)
         self._metrics.verdict(status, time.time() - entry.accepted_at)
         log.info("task %s run %s: %s", request.task_result_id, request.run_id or "-", status)
+
+    async def _finish(self, entry: Entry, status: str) -> None:
+        """Mark the task done; a journal that takes no write (a full disk) is tried again for a
+        while, since a task left pending would be sent a second verdict after a restart."""
+        for attempt in range(10):
+            try:
+                await asyncio.to_thread(self._journal.finish, entry.task_result_id, "done", status)
+                return
+            except JournalError as exc:
+                log.error("task %s: verdict sent, but %s (attempt %d)", entry.task_result_id, exc, attempt + 1)
+                await asyncio.sleep(min(2**attempt, 30) * self._settings.backoff_seconds)
 
     async def _check(self, request: TaskRequest) -> Verdict:
         settings = self._settings

@@ -137,7 +137,9 @@ def test_text_has_no_control_characters_and_no_markup_and_does_not_crash(address
 @given(hostile, hostile, hostile, hostile)
 def test_github_annotations_are_one_command_a_violation(address, message, title, path):
     lines = render("github", result_with(violation(address, message, title, path), error=message)).splitlines()
-    assert len(lines) == 1 + bool(message) and all(line.startswith(("::error ", "::error title=costwarden::")) for line in lines)
+    assert len(lines) == 1 + bool(message) and all(
+        line.startswith(("::error ", "::error title=costwarden::")) for line in lines
+    )
 
 
 def test_the_cases_the_review_found(tmp_path):
