@@ -52,6 +52,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--plan-deadline-seconds", type=float, default=300.0, help="the whole plan download, at most (300)"
     )
     parser.add_argument("--max-connections", type=int, default=200, help="connections served at once (200)")
+    parser.add_argument("--body-seconds", type=float, default=10.0, help="a request body must arrive within (10)")
     parser.add_argument("--log-level", default="info", choices=["debug", "info", "warning", "error"])
     common.add_suppressions(parser)
     common.add_policies(parser)
@@ -104,6 +105,7 @@ def settings_from(args: argparse.Namespace, config: Config, world: World) -> Ser
         max_plan_bytes=args.max_plan_bytes,
         plan_deadline_seconds=args.plan_deadline_seconds,
         max_connections=args.max_connections,
+        body_seconds=args.body_seconds,
     )
 
 

@@ -56,9 +56,9 @@ async def _body(request: Request, limit: int) -> bytes:
     return bytes(chunks)
 
 
-def create_app(settings: ServeSettings, scanner: Scanner) -> Starlette:
+def create_app(settings: ServeSettings, scanner: Scanner, journal: Journal | None = None) -> Starlette:
     metrics = ServerMetrics()
-    journal = Journal(settings.journal)
+    journal = journal or Journal(settings.journal)
     state: dict[str, Worker] = {}
 
     async def runtask(request: Request) -> Response:

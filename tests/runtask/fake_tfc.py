@@ -35,6 +35,8 @@ class Recorder(ThreadingHTTPServer):
         self.plans: dict[str, bytes] = {}
         self.not_ready: dict[str, int] = {}
         self.fail_final: dict[str, int] = {}
+        self.slow: dict[str, float] = {}
+        """Plan id -> seconds between 64-byte chunks of its blob (a plan that trickles in)."""
         self.archive: Recorder | None = None
         self.thread = threading.Thread(target=self.serve_forever, args=(0.05,), daemon=True)
         self.thread.start()
@@ -91,7 +93,21 @@ class _Handler(BaseHTTPRequestHandler):
             server.archive.plans[plan_id] = server.plans[plan_id]
             return self._answer(307, headers={"Location": f"{server.archive.origin}/blobs/{plan_id}?expires=60"})
         if parts[:1] == ["blobs"] and len(parts) == 2 and parts[1] in server.plans:
-            return self._answer(200, server.plans[parts[1]], {"Content-Type": "application/json"})
+            delay = server.slow.get(parts[1])
+            if delay is None:
+                return self._answer(200, server.plans[parts[1]], {"Content-Type": "application/json"})
+            body = server.plans[parts[1]]
+            self.send_response(200)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            try:
+                for start in range(0, min(len(body), 64 * 50), 64):  # bounded: at most 50 chunks
+                    self.wfile.write(body[start : start + 64])
+                    self.wfile.flush()
+                    time.sleep(delay)
+            except OSError:
+                pass  # the server gave up on us, as it should
+            return None
         return self._answer(404)
 
     def do_PATCH(self) -> None:
