@@ -203,3 +203,35 @@ def test_a_journal_that_takes_no_write_is_a_503_counted_in_metrics(tmp_path: Pat
             assert (await client.get("/healthz")).status_code == 200
 
     asyncio.run(exercise())
+
+
+def test_sigkill_during_the_final_callback_still_ends_the_task_with_a_verdict(
+    server_factory: Callable[..., Server], api: Recorder
+) -> None:
+    server = server_factory()
+    api.plans["plan-h8"] = gpu_plan()
+    api.hold_final["h8"] = 3.0  # the first final callback is held (and then dropped)
+    server.post(server.payload("h8"))
+    wait_for(lambda: any(s.path.endswith("/h8/callback") for s in api.seen) and server.process)
+    time.sleep(1.0)  # inside the held callback
+    server.kill()
+    server.start()  # the journal still holds the task: it is worked again
+    (final,) = wait_for(lambda: api.final("h8"), timeout=30)
+    assert final["data"]["attributes"]["status"] == "failed"  # an untagged p4d: a verdict, not a hang
+
+
+def test_no_config_discovery_reads_nothing_from_the_scanned_folder(tmp_path: Path) -> None:
+    from tests.cli_run import run_cli
+
+    (tmp_path / "plan.json").write_bytes(
+        dumps(plan(change("aws_instance.a", {"instance_type": "g5.xlarge", "tags": None})))
+    )
+    (tmp_path / ".costwarden.yaml").write_text("fail_on: never\npolicy_paths: [evil]\n")
+    (tmp_path / "evil").mkdir()
+    (tmp_path / "evil" / "p.py").write_text("raise SystemExit('an untrusted policy ran')\n")
+    (tmp_path / ".costwarden-waivers.yaml").write_text(
+        "waivers:\n  - {policy: '*', resource: '*', reason: r, owner: o, expires: 2999-01-01}\n"
+    )
+    trusted = run_cli(tmp_path, "scan", "plan.json", "--no-config-discovery", "-o", "json")
+    assert trusted.code == 1 and trusted.report["suppressed"] == [], trusted.err
+    assert [v["policy_id"] for v in trusted.report["violations"]] == ["CW101"]
