@@ -28,7 +28,30 @@ _INTRINSICS = (
 
 
 class _Loader(_BaseLoader):  # type: ignore[misc]
-    """Safe loading plus CloudFormation's tags; nothing else is constructed."""
+    """Safe loading plus CloudFormation's tags; nothing else is constructed. While it builds a
+    document it notes keys given twice and refuses ``.nan`` and ``.inf``."""
+
+    duplicates: list[tuple[str, int, int]]
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> Any:
+        seen: dict[str, int] = {}
+        for name, _ in node.value:
+            if isinstance(name, yaml.ScalarNode):
+                if name.value in seen:
+                    self.duplicates.append((name.value, seen[name.value], _line(name)))
+                seen[name.value] = _line(name)
+        return super().construct_mapping(node, deep=deep)
+
+    def construct_yaml_float(self, node: yaml.ScalarNode) -> float:
+        value = float(super().construct_yaml_float(node))
+        if value != value or value in (float("inf"), float("-inf")):
+            raise yaml.constructor.ConstructorError(
+                None, None, f"{node.value} is not a number costwarden reads", node.start_mark
+            )
+        return value
+
+
+_Loader.add_constructor("tag:yaml.org,2002:float", _Loader.construct_yaml_float)
 
 
 def _intrinsic(name: str) -> Any:
@@ -70,11 +93,11 @@ class YamlDocument:
     """Keys given twice in one mapping: ``(key, first line, second line)``; the last one wins."""
 
 
-def _inspect(path: str, root: yaml.Node) -> tuple[tuple[str, int, int], ...]:
-    """Bound the document before it is built (expanded size, depth, no alias cycles) and find
-    duplicate keys; without recursion, so no input can exhaust the stack."""
+def _inspect(path: str, root: yaml.Node) -> None:
+    """Bound a document with aliases before it is built (expanded size, depth, no cycles),
+    without recursion, so no input can exhaust the stack. Without anchors a document is as
+    large as its text and libyaml bounds its depth, so only documents with ``&`` are walked."""
     expanded: dict[int, int] = {}
-    duplicates: list[tuple[str, int, int]] = []
     stack: list[tuple[yaml.Node, int, bool]] = [(root, 1, False)]
     open_nodes: set[int] = set()
     while stack:
@@ -95,17 +118,7 @@ def _inspect(path: str, root: yaml.Node) -> tuple[tuple[str, int, int], ...]:
             raise LoadError(f"YAML nested deeper than {MAX_DEPTH} levels", path=path, line=_line(node))
         open_nodes.add(key)
         stack.append((node, depth, True))
-        if isinstance(node, yaml.ScalarNode) and node.tag == _FLOAT and _NOT_A_NUMBER.match(node.value):
-            raise LoadError(f"{node.value} is not a number costwarden reads", path=path, line=_line(node))
-        if isinstance(node, yaml.MappingNode):
-            seen: dict[str, int] = {}
-            for name, _ in node.value:
-                if isinstance(name, yaml.ScalarNode):
-                    if name.value in seen:
-                        duplicates.append((name.value, seen[name.value], _line(name)))
-                    seen[name.value] = _line(name)
         stack.extend((child, depth + 1, False) for child in _children(node) if id(child) not in expanded)
-    return tuple(duplicates)
 
 
 def duplicate_keys(path: str, document: YamlDocument) -> list[Problem]:
@@ -115,10 +128,6 @@ def duplicate_keys(path: str, document: YamlDocument) -> list[Problem]:
         Problem(f"duplicate key {key!r} (lines {first} and {second}): the value at line {second} is used", path, second)
         for key, first, second in document.duplicates
     ]
-
-
-_FLOAT = "tag:yaml.org,2002:float"
-_NOT_A_NUMBER = re.compile(r"^[-+]?\.(?:nan|inf)$", re.IGNORECASE)
 
 
 def _children(node: yaml.Node) -> list[yaml.Node]:
@@ -142,6 +151,7 @@ def read_documents(path: str, text: str) -> Iterator[YamlDocument]:
         position = match.start()
         sources.append((line, match.group(1)))
     loader = _Loader(text)
+    anchored = "&" in text
     try:
         while loader.check_node():
             node = loader.get_node()
@@ -149,10 +159,12 @@ def read_documents(path: str, text: str) -> Iterator[YamlDocument]:
                 continue
             line = node.start_mark.line + 1
             source = _source_before(sources, line)
-            duplicates = _inspect(path, node)
+            if anchored:
+                _inspect(path, node)
+            loader.duplicates = []
             data = loader.construct_document(node)
             if data is not None:
-                yield YamlDocument(data, line, source, duplicates)
+                yield YamlDocument(data, line, source, tuple(loader.duplicates))
     except ValueError as exc:  # an integer of more digits than Python converts (4,300)
         raise LoadError(f"invalid YAML: {str(exc).splitlines()[0]}", path=path) from None
     except yaml.YAMLError as exc:
