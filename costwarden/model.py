@@ -352,13 +352,13 @@ class Coverage:
 
     def line(self) -> str:
         """``42 resources · 38 priced · 4 not priced · 2 not evaluated``."""
-        parts = [f"{self.resources} resources", f"{self.priced} priced"]
+        parts = [f"{self.resources} resource{'s' * (self.resources != 1)}", f"{self.priced} priced"]
         if self.unpriced:
             parts.append(f"{len(self.unpriced)} not priced")
         if self.not_evaluated:
             parts.append(f"{len(self.not_evaluated)} not evaluated")
         if self.skipped:
-            parts.append(f"{len(self.skipped)} files skipped")
+            parts.append(f"{len(self.skipped)} file{'s' * (len(self.skipped) != 1)} skipped")
         return " · ".join(parts)
 
 

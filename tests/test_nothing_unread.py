@@ -81,7 +81,7 @@ def test_walked_files_in_no_known_format_are_skipped_and_listed(tmp_path):
     (tmp_path / "pod.yaml").write_text("apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec: {containers: []}\n")
     run = run_cli(tmp_path, "scan", ".", "-v", "--fail-on", "never")
     assert "Skipped (1):" in run.out and "package.json: not a recognized input" in run.out
-    assert "1 files skipped" in run.out
+    assert "1 file skipped" in run.out
 
 
 # --- text encoding ---------------------------------------------------------------------------
@@ -382,7 +382,7 @@ def test_the_text_report_ends_with_the_coverage_and_lists_what_was_not_evaluated
     assert run.code == 0
     assert "Not evaluated (1): no policy judged these" in run.out
     assert "GpuReservation/ml/w: GpuReservation (example.com/v1) asks for 16 nvidia.com/gpu" in run.out
-    assert "1 resources · 1 priced · 1 not evaluated" in run.out
+    assert "1 resource · 1 priced · 1 not evaluated" in run.out
 
 
 @pytest.mark.parametrize(
