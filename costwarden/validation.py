@@ -12,6 +12,7 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from costwarden.errors import CostwardenError
+from costwarden.yaml_bounds import out_of_bounds
 
 Model = TypeVar("Model", bound=BaseModel)
 LineOf = Callable[[Sequence[Any]], int | None]
@@ -19,14 +20,22 @@ LineOf = Callable[[Sequence[Any]], int | None]
 
 def read_yaml_mapping(text: str, source: str, error: type[CostwardenError]) -> tuple[Mapping[str, Any], LineOf]:
     """The document as a mapping, and a function from an error location to its line."""
+    loader: yaml.SafeLoader | None = None
     try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
+        loader = yaml.SafeLoader(text)
+        root = loader.get_single_node()  # composed once: bounded, then built from the same nodes
+        refused = out_of_bounds(root) if root is not None and "&" in text else None
+        if refused is not None:
+            raise error(refused[0], path=source, line=refused[1])
+        data = loader.construct_document(root) if root is not None else None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark is not None else None
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
         raise error(f"invalid YAML: {problem}", path=source, line=line) from None
+    finally:
+        if loader is not None:
+            loader.dispose()
     if data is None:
         data = {}
     if not isinstance(data, dict):

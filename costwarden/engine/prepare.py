@@ -7,18 +7,17 @@ Every problem is a ``CostwardenError`` naming the file (and line) or the option.
 from __future__ import annotations
 
 import datetime as dt
-import json
 import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from costwarden.config import Config, find_config, load_config
 from costwarden.engine.options import ScanOptions
-from costwarden.errors import ConfigError, PolicyError
+from costwarden.errors import ConfigError, LoadError, PolicyError
+from costwarden.loaders.text import decode_text, load_json
+from costwarden.loaders.yaml_docs import read_documents
 from costwarden.metrics.base import MetricsSource
 from costwarden.metrics.cloudwatch import CloudWatchSource
 from costwarden.metrics.file import FileSource
@@ -247,13 +246,20 @@ def load_data(paths: Sequence[Path]) -> dict[str, Any]:
     """Data documents for Rego, merged at the top level (as ``--data`` files are in conftest)."""
     merged: dict[str, Any] = {}
     for path in paths:
+        name = str(path)
         try:
-            text = path.read_text(encoding="utf-8")
-            document = json.loads(text) if path.suffix == ".json" else yaml.safe_load(text)
+            text = decode_text(name, path.read_bytes())
+            if path.suffix == ".json":
+                document = load_json(name, text)
+            else:
+                documents = [d.data for d in read_documents(name, text)]
+                if len(documents) > 1:
+                    raise ConfigError("invalid data file: expected a single document in the stream", path=path)
+                document = documents[0] if documents else None
         except OSError as exc:
             raise ConfigError(f"cannot read data file: {exc.strerror}", path=path) from None
-        except (json.JSONDecodeError, yaml.YAMLError) as exc:
-            raise ConfigError(f"invalid data file: {str(exc).splitlines()[0]}", path=path) from None
+        except LoadError as exc:  # the same bounded readers as every input
+            raise ConfigError(f"invalid data file: {exc.message}", path=path, line=exc.line) from None
         if not isinstance(document, dict):
             raise ConfigError("a data file must hold an object", path=path)
         merged.update(document)

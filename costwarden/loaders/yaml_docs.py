@@ -18,6 +18,8 @@ import yaml
 from costwarden.errors import LoadError
 from costwarden.loaders.text import decode_text
 from costwarden.model import Problem
+from costwarden.yaml_bounds import line_of as _line
+from costwarden.yaml_bounds import out_of_bounds
 
 _BaseLoader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _SOURCE = re.compile(r"^#\s*Source:\s*(\S+)\s*$", re.M)
@@ -75,13 +77,6 @@ for _name in _INTRINSICS:
     _Loader.add_constructor(f"!{_name}", _intrinsic(_name))
 
 
-MAX_NODES = 500_000
-"""Nodes a document may hold once its aliases are expanded: a few KB of nested aliases (a
-"billion laughs") would otherwise cost minutes and gigabytes in whatever walks the data."""
-MAX_DEPTH = 200
-"""Levels of nesting; Kubernetes and SageMaker documents use a few dozen at most."""
-
-
 @dataclass(frozen=True)
 class YamlDocument:
     data: Any
@@ -93,34 +88,6 @@ class YamlDocument:
     """Keys given twice in one mapping: ``(key, first line, second line)``; the last one wins."""
 
 
-def _inspect(path: str, root: yaml.Node) -> None:
-    """Bound a document with aliases before it is built (expanded size, depth, no cycles),
-    without recursion, so no input can exhaust the stack. Without anchors a document is as
-    large as its text and libyaml bounds its depth, so only documents with ``&`` are walked."""
-    expanded: dict[int, int] = {}
-    stack: list[tuple[yaml.Node, int, bool]] = [(root, 1, False)]
-    open_nodes: set[int] = set()
-    while stack:
-        node, depth, done = stack.pop()
-        key = id(node)
-        if done:
-            open_nodes.discard(key)
-            children = _children(node)
-            expanded[key] = 1 + sum(expanded[id(child)] for child in children)
-            if expanded[key] > MAX_NODES:
-                raise LoadError(f"YAML aliases expand beyond {MAX_NODES:,} nodes", path=path, line=_line(node))
-            continue
-        if key in expanded:
-            continue
-        if key in open_nodes:
-            raise LoadError("a YAML alias refers to itself", path=path, line=_line(node))
-        if depth > MAX_DEPTH:
-            raise LoadError(f"YAML nested deeper than {MAX_DEPTH} levels", path=path, line=_line(node))
-        open_nodes.add(key)
-        stack.append((node, depth, True))
-        stack.extend((child, depth + 1, False) for child in _children(node) if id(child) not in expanded)
-
-
 def duplicate_keys(path: str, document: YamlDocument) -> list[Problem]:
     """A warning per key given twice: YAML's last value wins (as ``kubectl`` reads it), and the
     reviewer may have meant the first."""
@@ -128,18 +95,6 @@ def duplicate_keys(path: str, document: YamlDocument) -> list[Problem]:
         Problem(f"duplicate key {key!r} (lines {first} and {second}): the value at line {second} is used", path, second)
         for key, first, second in document.duplicates
     ]
-
-
-def _children(node: yaml.Node) -> list[yaml.Node]:
-    if isinstance(node, yaml.MappingNode):
-        return [part for pair in node.value for part in pair]
-    if isinstance(node, yaml.SequenceNode):
-        return list(node.value)
-    return []
-
-
-def _line(node: yaml.Node) -> int:
-    return int(node.start_mark.line) + 1
 
 
 def read_documents(path: str, text: str) -> Iterator[YamlDocument]:
@@ -159,8 +114,9 @@ def read_documents(path: str, text: str) -> Iterator[YamlDocument]:
                 continue
             line = node.start_mark.line + 1
             source = _source_before(sources, line)
-            if anchored:
-                _inspect(path, node)
+            refused = out_of_bounds(node) if anchored else None
+            if refused is not None:
+                raise LoadError(refused[0], path=path, line=refused[1])
             loader.duplicates = []
             data = loader.construct_document(node)
             if data is not None:
