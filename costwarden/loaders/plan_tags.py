@@ -1,15 +1,23 @@
 """Effective tags of a planned resource, as the cloud will see them after apply.
 
+Which types take tags, and in which attribute, is data from the providers' schemas
+(``costwarden/data/taggable_resource_types.tsv``), the same for plans and ``.tf`` files; a type
+it does not list is taggable when it declares ``tags`` or ``labels``.
+
 In order: AWS ``tags_all`` when known; else the resource's ``tags`` merged over the provider's
 ``default_tags``; Auto Scaling group ``tag {}`` blocks (``default_tags`` do not reach them);
-Google ``terraform_labels`` when known, else ``labels`` over ``default_labels``; Azure and
-every other provider's ``tags``. A key whose value is unknown maps to ``None``.
+Google ``terraform_labels`` when known, else ``labels`` (``resource_labels`` for a GKE cluster)
+over ``default_labels``, or the nested attribute the schema names (a node pool's
+``node_config.resource_labels``); Azure and every other provider's ``tags``. A key whose value
+is unknown maps to ``None``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import cache
+from importlib import resources
 from typing import Any
 
 from costwarden.loaders.plan_config import ProviderSettings, Unknown
@@ -33,18 +41,29 @@ class Tags:
 NOT_TAGGABLE = Tags({}, complete=True, taggable=False)
 
 
+@cache
+def taggable_types() -> Mapping[str, str]:
+    """Resource type -> the attribute holding its tags (``tags``, ``labels``, ``node_config.resource_labels``)."""
+    text = resources.files("costwarden").joinpath("data/taggable_resource_types.tsv").read_text(encoding="utf-8")
+    rows = (line.split("\t") for line in text.splitlines() if line and not line.startswith("#"))
+    return {row[1]: row[2] for row in rows if len(row) == 3 and row[0] != "provider"}
+
+
 def effective_tags(
     resource_type: str,
     after: Mapping[str, Any],
     after_unknown: Any,
     provider: ProviderSettings,
 ) -> Tags:
+    attribute = taggable_types().get(resource_type)
     if resource_type == "aws_autoscaling_group":
         return _asg_tags(after, after_unknown)
+    if attribute is not None and "." in attribute:
+        return _nested(after, after_unknown, tuple(attribute.split(".")))
     if resource_type.startswith("google_"):
-        return _google_labels(after, after_unknown, provider)
+        return _google_labels(after, after_unknown, provider, attribute)
     declared = ("tags", "tags_all")
-    if not any(key in after or is_unknown(after_unknown, key) for key in declared):
+    if attribute is None and not any(key in after or is_unknown(after_unknown, key) for key in declared):
         return NOT_TAGGABLE
     if after.get("tags_all") is not None and not is_unknown(after_unknown, "tags_all"):
         return Tags(_map(after["tags_all"], as_dict(after_unknown).get("tags_all")), True, True)
@@ -82,14 +101,35 @@ def _asg_tags(after: Mapping[str, Any], after_unknown: Any) -> Tags:
     return Tags(values, complete, taggable=True)
 
 
-def _google_labels(after: Mapping[str, Any], after_unknown: Any, provider: ProviderSettings) -> Tags:
+def _google_labels(
+    after: Mapping[str, Any], after_unknown: Any, provider: ProviderSettings, attribute: str | None
+) -> Tags:
     declared = ("labels", "terraform_labels")
-    if not any(key in after or is_unknown(after_unknown, key) for key in declared):
+    if attribute is None and not any(key in after or is_unknown(after_unknown, key) for key in declared):
         return NOT_TAGGABLE
     if after.get("terraform_labels") is not None and not is_unknown(after_unknown, "terraform_labels"):
         unknown = as_dict(after_unknown).get("terraform_labels")
         return Tags(_map(after["terraform_labels"], unknown), True, True)
-    return _merged(after, after_unknown, "labels", provider.default_labels)
+    return _merged(after, after_unknown, attribute or "labels", provider.default_labels)
+
+
+def _nested(after: Mapping[str, Any], after_unknown: Any, path: tuple[str, ...]) -> Tags:
+    """Labels inside a block (``node_config.resource_labels``): provider defaults do not reach them."""
+    steps: list[str | int] = [part for step in path[:-1] for part in (step, 0)]
+    steps.append(path[-1])
+    if is_unknown(after_unknown, *steps):
+        return Tags({}, complete=False, taggable=True)
+    return Tags(_map(_at(after, steps), _at(after_unknown, steps)), complete=True, taggable=True)
+
+
+def _at(node: Any, steps: list[str | int]) -> Any:
+    for step in steps:
+        if isinstance(step, int):
+            items = as_list(node)
+            node = items[step] if step < len(items) else None
+        else:
+            node = as_dict(node).get(step)
+    return node
 
 
 def _map(value: Any, unknown: Any) -> TagMap:

@@ -160,3 +160,38 @@ def test_azure_tags():
 )
 def test_not_taggable(address, after):
     assert not resource(change(address, after)).taggable
+
+
+@pytest.mark.parametrize(
+    ("address", "after", "expected"),
+    [
+        ("aws_launch_configuration.lc", {"instance_type": "g5.xlarge"}, (False, {})),  # no tags in its schema
+        ("aws_s3_bucket.data", {"bucket": "b"}, (True, {})),  # taggable though it declares none
+        ("aws_db_instance.db", {}, (True, {})),
+        ("azurerm_storage_account.sa", {}, (True, {})),
+        (
+            "google_container_node_pool.p",
+            {"node_config": [{"resource_labels": {"team": "ml"}}]},
+            (True, {"team": "ml"}),
+        ),
+        ("google_sql_database_instance.db", {"settings": [{"user_labels": {"team": "db"}}]}, (True, {"team": "db"})),
+        ("google_container_cluster.c", {"resource_labels": {"team": "k8s"}}, (True, {"team": "k8s"})),
+        ("google_tpu_v2_vm.tpu", {"labels": {"team": "tpu"}}, (True, {"team": "tpu"})),  # google-beta: attribute rule
+        ("google_tpu_v2_vm.tpu", {}, (False, {})),
+        ("aws_iam_role_policy.p", {"policy": "{}"}, (False, {})),
+    ],
+)
+def test_which_types_take_tags_comes_from_the_provider_schemas(address, after, expected):
+    r = resource(change(address, after))
+    assert (r.taggable, dict(r.tags)) == expected
+
+
+def test_unknown_nested_labels_are_unknown():
+    r = resource(
+        change(
+            "google_container_node_pool.p",
+            {"node_config": [{}]},
+            after_unknown={"node_config": [{"resource_labels": True}]},
+        )
+    )
+    assert r.taggable and "tags" in r.unknown
