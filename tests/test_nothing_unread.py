@@ -335,8 +335,8 @@ def test_a_template_with_nothing_costwarden_models_says_so():
 @pytest.mark.parametrize(
     ("source", "reason"),
     [
-        ("terraform-aws-modules/eks/aws", "'terraform-aws-modules/eks/aws' (registry) is not read"),
-        ("git::https://github.com/org/gke.git//modules/pool", "(git) is not read"),
+        ("terraform-aws-modules/eks/aws", "'terraform-aws-modules/eks/aws' (registry) is not downloaded"),
+        ("git::https://github.com/org/gke.git//modules/pool", "(git) is not downloaded"),
         ("./missing", "module source ./missing not found"),
         ("./empty", "module source ./empty holds no .tf files"),
     ],

@@ -1,9 +1,9 @@
 """Reading every input of a scan: files, directories, ``-`` and in-memory documents.
 
-``.tf`` files are gathered across all inputs and read by directory, each directory one input;
-a module that another scanned directory calls is read through that call, with its module
-address. A directory walk that finds a plan reads the plan, not the ``.tf`` files beside and
-below it that it was made from.
+``.tf`` files are gathered across all inputs and evaluated by root module (``tf_roots``), each
+root one input: a module folder is read through the roots that call it, with its module address
+and its caller's variables and providers. A directory walk that finds a plan reads the plan, not
+the ``.tf`` files beside and below it that it was made from.
 """
 
 from __future__ import annotations
@@ -12,12 +12,14 @@ import os
 import stat
 import sys
 from collections.abc import Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import BinaryIO
 
+from costwarden.engine.tf_roots import plan_roots
 from costwarden.errors import LoadError
 from costwarden.loaders import Document, Loaded, expand, hcl, load_document
-from costwarden.loaders.hcl_module import parse_directory
+from costwarden.loaders.tf_inputs import TerraformInputs, absolute
 from costwarden.model import Problem
 
 Input = str | Path | Document
@@ -33,6 +35,7 @@ def load_inputs(
     input_format: str | None,
     stdin: BinaryIO | None,
     max_bytes: int = MAX_INPUT_BYTES,
+    terraform: TerraformInputs | None = None,
 ) -> Iterator[tuple[str, Loaded]]:
     """Every input, in the order given; a ``.tf`` directory where its first file comes."""
     expanded: list[tuple[Input, list[tuple[str, bool]] | LoadError]] = []
@@ -51,12 +54,12 @@ def load_inputs(
     files = [file for _, found in expanded if isinstance(found, list) for file in found]
     as_hcl = input_format in (None, hcl.NAME)
     plan_dirs = {Path(path).parent for path, explicit in files if not explicit and path.endswith(".json")}
-    terraform = [
+    terraform_files = [
         (Path(path), explicit)
         for path, explicit in files
         if as_hcl and path.endswith(".tf") and (explicit or not _under_a_plan(Path(path), plan_dirs))
     ]
-    directories = dict(_load_tf(terraform))
+    directories = _load_tf(terraform_files, terraform or TerraformInputs())
     for item, found in expanded:
         if isinstance(item, Document):
             yield item.name, _load_one(item.name, item.data, True, item.format or input_format)
@@ -109,16 +112,16 @@ def _read(path: str, max_bytes: int) -> bytes | Problem:
 
 def _load_files(
     files: list[tuple[str, bool]],
-    directories: dict[str, Loaded],
+    directories: dict[str, list[_Root]],
     as_hcl: bool,
     input_format: str | None,
     max_bytes: int,
 ) -> Iterator[tuple[str, Loaded]]:
     for path, explicit in files:
         if as_hcl and path.endswith(".tf"):
-            directory = str(Path(path).parent)
-            if directory in directories:
-                yield directory, directories.pop(directory)
+            for root in directories.pop(str(Path(path).parent), []):
+                if not root.taken:
+                    yield root.name, root.take()
             continue
         try:
             data = _read(path, max_bytes)
@@ -131,18 +134,48 @@ def _load_files(
         yield path, _load_one(path, data, explicit, input_format)
 
 
-def _load_tf(files: list[tuple[Path, bool]]) -> Iterator[tuple[str, Loaded]]:
-    modules = {directory: parse_directory(directory) for directory in sorted({path.parent for path, _ in files})}
-    called = hcl.called_directories(modules.values())
-    for directory, module in modules.items():
-        if directory.resolve() in called:
-            continue
-        loaded = hcl.load_directory(directory, module=module)
-        if any(is_explicit and path.parent == directory for path, is_explicit in files):
-            # a file named on its own: its directory is context, the files asked for are the findings
-            asked = {str(path) for path, _ in files}
-            loaded.resources = [r for r in loaded.resources if r.location.path in asked]
-        yield str(directory), loaded
+class _Root:
+    """A root module's result, reported once: where the first file it serves comes."""
+
+    def __init__(self, name: str, loaded: Loaded):
+        self.name = name
+        self._loaded: Loaded | None = loaded
+
+    @property
+    def taken(self) -> bool:
+        return self._loaded is None
+
+    def take(self) -> Loaded:
+        loaded, self._loaded = self._loaded, None
+        return loaded if loaded is not None else Loaded()
+
+
+def _load_tf(files: list[tuple[Path, bool]], terraform: TerraformInputs) -> dict[str, list[_Root]]:
+    """Scanned folder -> the roots it is reported through, each evaluated once."""
+    if not files:
+        return {}
+    cwd = Path.cwd()
+    by_folder: dict[Path, set[str]] = {}
+    names: dict[Path, str] = {}
+    walked: set[Path] = set()
+    for path, explicit in files:
+        folder = Path(absolute(path.parent))
+        names[folder] = str(path.parent)
+        by_folder.setdefault(folder, set()).add(absolute(path))
+        if not explicit:
+            walked.add(folder)
+    plan = plan_roots(by_folder, walked, terraform.roots, cwd)
+
+    def shown(root: Path) -> str:
+        if root in names:
+            return names[root]
+        return os.path.relpath(root, cwd) if cwd in root.parents else str(root)
+
+    roots = sorted(plan.roots)
+    with ThreadPoolExecutor(max_workers=min(2, len(roots))) as pool:  # the evaluator releases the GIL
+        results = pool.map(lambda root: hcl.load_root(Path(shown(root)), terraform, plan.roots[root]), roots)
+        evaluated = {root: _Root(shown(root), loaded) for root, loaded in zip(roots, results, strict=True)}
+    return {names[folder]: [evaluated[root] for root in plan.serves[folder]] for folder in by_folder}
 
 
 def _load_one(name: str, data: bytes, explicit: bool, input_format: str | None) -> Loaded:

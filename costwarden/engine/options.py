@@ -13,6 +13,7 @@ from pathlib import Path
 
 from costwarden.config import Config
 from costwarden.engine.inputs import MAX_INPUT_BYTES
+from costwarden.loaders.tf_inputs import TerraformInputs
 from costwarden.metrics.base import MetricsSource
 from costwarden.pricing.catalog import Catalog
 from costwarden.pricing.usage import UsageFile
@@ -33,6 +34,8 @@ class ScanOptions:
     suppress: SuppressOptions = field(default_factory=SuppressOptions)
     tf_dir: Path | None = None
     """The ``.tf`` files plans were made from (default: beside each plan)."""
+    terraform: TerraformInputs = field(default_factory=TerraformInputs)
+    """Variables, workspace and root modules for evaluating ``.tf`` files."""
     input_format: str | None = None
     """Read every input as this loader's format instead of detecting it."""
     changed_only: bool = False

@@ -49,7 +49,7 @@ def _scan(inputs: list[Input], options: ScanOptions, stdin: BinaryIO | None) -> 
     catalog = options.catalog or shipped_catalog()
     loaded = Loaded()
     names: list[str] = []
-    for name, result in load_inputs(inputs, options.input_format, stdin, options.max_input_bytes):
+    for name, result in load_inputs(inputs, options.input_format, stdin, options.max_input_bytes, options.terraform):
         loaded.skipped.extend(result.skipped)
         if result.skipped and not (result.resources or result.errors):
             continue

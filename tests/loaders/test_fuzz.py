@@ -132,6 +132,7 @@ def test_config_loader_never_crashes(tmp_path, text):
 import yaml  # noqa: E402
 
 from costwarden.loaders import hcl, kubernetes, sagemaker  # noqa: E402
+from costwarden.loaders.tf_inputs import TerraformInputs  # noqa: E402
 
 K8S_EXAMPLES = [
     {
@@ -249,4 +250,4 @@ HCL_PIECES = st.sampled_from(
 @given(st.lists(HCL_PIECES, max_size=12))
 def test_hcl_fragments_load_or_fail_cleanly(tmp_path, pieces):
     (tmp_path / "main.tf").write_text("".join(pieces))
-    assert_clean(hcl.load_directory(tmp_path))
+    assert_clean(hcl.load_root(tmp_path, TerraformInputs()))

@@ -5,6 +5,7 @@ import pytest
 
 from costwarden import ScanOptions, scan
 from costwarden.loaders import hcl
+from costwarden.loaders.tf_inputs import TerraformInputs
 from tests.scanning import NO_POLICIES
 
 APP = Path(__file__).parents[1] / "fixtures" / "hcl" / "app"
@@ -23,7 +24,7 @@ def by_address(loaded):
 
 
 def test_directory_is_one_input_with_lines_variables_locals_and_default_tags(app):
-    loaded = hcl.load_directory(app)
+    loaded = hcl.load_root(app, TerraformInputs())
     resources = by_address(loaded)
     serving = resources["aws_instance.serving[0]"]
     assert (serving.location.path, serving.location.line, serving.location.end_line) == (str(app / "main.tf"), 20, 27)
@@ -35,22 +36,22 @@ def test_directory_is_one_input_with_lines_variables_locals_and_default_tags(app
 
 
 def test_unresolved_values_are_unknown(app):
-    dynamic = by_address(hcl.load_directory(app))["aws_instance.dynamic"]
+    dynamic = by_address(hcl.load_root(app, TerraformInputs()))["aws_instance.dynamic"]
     assert dynamic.compute.instance_type is None
     assert "instance_type" in dynamic.unknown
 
 
 def test_local_modules_read_in_place_with_for_each_and_remote_ones_reported(app):
-    resources = by_address(hcl.load_directory(app))
+    resources = by_address(hcl.load_root(app, TerraformInputs()))
     pool = resources['module.gpu.aws_eks_node_group.pool["b"]']
     assert pool.location.path == str(app / "modules" / "gpu" / "main.tf")
     assert pool.location.line == 3
     assert (pool.compute.instance_type, pool.compute.market) == ("g6e.12xlarge", "spot")
     assert dict(pool.tags)["finops:team"] == "ml-platform"  # the root provider's default_tags
     assert "module.registry" not in resources
-    (registry,) = hcl.load_directory(app).not_evaluated
+    (registry,) = hcl.load_root(app, TerraformInputs()).not_evaluated
     assert (registry.kind, registry.name, registry.location.line) == ("module", "module.registry", 38)
-    assert "'terraform-aws-modules/eks/aws' (registry) is not read" in registry.reason
+    assert "'terraform-aws-modules/eks/aws' (registry) is not downloaded" in registry.reason
 
 
 def test_scan_of_the_tree_reads_the_module_through_its_call(app):
@@ -76,7 +77,7 @@ def test_a_file_named_on_its_own(app):
 def test_invalid_hcl_is_a_clean_error_and_other_files_still_load(tmp_path, text, message, line):
     (tmp_path / "bad.tf").write_text(text)
     (tmp_path / "good.tf").write_text('resource "aws_instance" "b" {\n  instance_type = "t3.micro"\n}\n')
-    loaded = hcl.load_directory(tmp_path)
+    loaded = hcl.load_root(tmp_path, TerraformInputs())
     assert message in loaded.errors[0].message
     assert loaded.errors[0].path == str(tmp_path / "bad.tf")
     if line:
@@ -86,7 +87,7 @@ def test_invalid_hcl_is_a_clean_error_and_other_files_still_load(tmp_path, text,
 
 def test_byte_order_mark(tmp_path):
     (tmp_path / "main.tf").write_bytes(b'\xef\xbb\xbfresource "aws_instance" "a" {\n  instance_type = "t3.micro"\n}\n')
-    assert [r.address for r in hcl.load_directory(tmp_path).resources] == ["aws_instance.a"]
+    assert [r.address for r in hcl.load_root(tmp_path, TerraformInputs()).resources] == ["aws_instance.a"]
 
 
 def test_plan_findings_point_at_the_tf_blocks(tmp_path):
