@@ -155,6 +155,20 @@ class BudgetConfig(_Strict):
     cost_per_inference_usd: float = Field(default=0.001, gt=0, description="CW501: the most one inference may cost.")
 
 
+class TerraformConfig(_Strict):
+    roots: list[str] = Field(
+        default_factory=list,
+        description="Folders that are root modules (relative to the config), besides those found: a folder no other "
+        "calls as a module, or one with a provider, backend or cloud block.",
+    )
+    var_files: list[str] = Field(
+        default_factory=list,
+        description="Variable files read after each root's terraform.tfvars and *.auto.tfvars "
+        "(relative to the config).",
+    )
+    workspace: str = Field(default="default", description="terraform.workspace when .tf files are evaluated.")
+
+
 class PolicyConfig(_Strict):
     enabled: bool = True
     severity: SeverityName | None = None
@@ -202,6 +216,7 @@ class Config(_Strict):
     )
     rego: RegoConfig = Field(default_factory=RegoConfig)
     checkov: CheckovConfig = Field(default_factory=CheckovConfig)
+    terraform: TerraformConfig = Field(default_factory=TerraformConfig)
     metrics: MetricsConfig = Field(default_factory=MetricsConfig)
     budget: BudgetConfig = Field(default_factory=BudgetConfig)
     inference: InferenceConfig = Field(default_factory=InferenceConfig)

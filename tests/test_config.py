@@ -127,6 +127,7 @@ def test_schema_describes_every_key():
         "policy_paths",
         "rego",
         "checkov",
+        "terraform",
         "metrics",
         "budget",
         "training",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import re
 from pathlib import Path
 from typing import Any
 
@@ -38,6 +39,14 @@ def input_path(text: str) -> str:
     return text
 
 
+def variable(text: str) -> tuple[str, str]:
+    """``NAME=VALUE`` as Terraform's ``-var`` takes it."""
+    name, equals, value = text.partition("=")
+    if not equals or not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_-]*", name):
+        raise argparse.ArgumentTypeError(f"expected NAME=VALUE, got {text!r}")
+    return name, value
+
+
 def add_config(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("-c", "--config", type=Path, help="config file (default: discovered in .)")
     parser.add_argument(
@@ -56,6 +65,17 @@ def add_inputs(parser: argparse.ArgumentParser, *, paths: bool = True) -> None:
         parser.add_argument("--max-input-bytes", type=int, metavar="N", help="the largest input read (512 MiB)")
         parser.add_argument("--format", choices=sorted(LOADERS), help="read every input as this format")
         parser.add_argument("--tf-dir", type=Path, help="the .tf files a plan was made from (default: beside it)")
+        parser.add_argument(
+            "--var-file",
+            action="append",
+            type=Path,
+            metavar="FILE",
+            help="Terraform variables for .tf files (repeatable)",
+        )
+        parser.add_argument(
+            "--var", action="append", type=variable, metavar="NAME=VALUE", help="a Terraform variable (repeatable)"
+        )
+        parser.add_argument("--workspace", metavar="NAME", help="terraform.workspace (default: TF_WORKSPACE, default)")
     add_config(parser)
     parser.add_argument("--usage-file", type=Path, help="hours, runs and instance-hours per resource")
     parser.add_argument("--catalog", type=Path, metavar="DIR", help="price catalog directory (default: shipped)")
@@ -182,6 +202,9 @@ def overrides(args: argparse.Namespace, world: World, *, policies: bool = True) 
         baseline_file=flag("baseline"),
         catalog_dir=flag("catalog"),
         tf_dir=flag("tf_dir"),
+        var_files=tuple(flag("var_file") or ()),
+        variables=dict(flag("var") or ()),
+        workspace=flag("workspace"),
         input_format=flag("format"),
         suppress=not flag("no_suppress"),
         changed_only=bool(flag("changed_only")),

@@ -17,6 +17,7 @@ from costwarden.config import Config, find_config, load_config
 from costwarden.engine.options import ScanOptions
 from costwarden.errors import ConfigError, LoadError, PolicyError
 from costwarden.loaders.text import decode_text, load_json
+from costwarden.loaders.tf_inputs import TerraformInputs, absolute
 from costwarden.loaders.yaml_docs import read_documents
 from costwarden.metrics.base import MetricsSource
 from costwarden.metrics.cloudwatch import CloudWatchSource
@@ -56,6 +57,11 @@ class Overrides:
     baseline_file: Path | None = None
     catalog_dir: Path | None = None
     tf_dir: Path | None = None
+    var_files: Sequence[Path] = ()
+    """``--var-file``, after the config's ``terraform.var_files``."""
+    variables: Mapping[str, str] = field(default_factory=dict)
+    """``--var NAME=VALUE``."""
+    workspace: str | None = None
     input_format: str | None = None
     suppress: bool = True
     """False: count every violation, as if nothing were waived (``--no-suppress``)."""
@@ -91,9 +97,29 @@ def prepare(
         metrics=_metrics(settled, folder),
         suppress=_suppress(settled, folder, cwd, overrides, today),
         tf_dir=_tf_dir(cwd, overrides.tf_dir),
+        terraform=_terraform(settled, folder, cwd, overrides, environ),
         input_format=overrides.input_format,
         changed_only=overrides.changed_only,
         max_input_bytes=settled.max_input_bytes,
+    )
+
+
+def _terraform(
+    config: Config, folder: Path, cwd: Path, overrides: Overrides, environ: Mapping[str, str]
+) -> TerraformInputs:
+    """What Terraform would read besides the files: ``TF_VAR_*``, variable files, ``--var``,
+    the workspace (``--workspace``, else ``TF_WORKSPACE``, else the config's)."""
+    files = [folder / f for f in config.terraform.var_files] + [_at(cwd, f) for f in overrides.var_files]
+    for path in files:
+        if not path.is_file():
+            raise ConfigError("variable file not found", path=path)
+    workspace = overrides.workspace or environ.get("TF_WORKSPACE") or config.terraform.workspace
+    return TerraformInputs(
+        var_files=tuple(Path(absolute(p)) for p in files),
+        variables=dict(overrides.variables),
+        environment=TerraformInputs.from_environ(environ),
+        workspace=workspace,
+        roots=tuple(Path(absolute(folder / r)) for r in config.terraform.roots),
     )
 
 
