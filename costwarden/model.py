@@ -102,6 +102,9 @@ class Compute:
     """What the loader had to assume, in words; every price's basis repeats them."""
     share: float = 1.0
     """The fraction of one instance each replica uses: a pod asking 2 of a node's 4 GPUs is 0.5."""
+    alternatives: tuple[str, ...] = ()
+    """Other instance types the fleet may launch (EKS ``instance_types``, ASG overrides): the
+    price states the range across all of them beside the one it uses."""
     scales_with: float | None = None
     """For a resource's further parts: instances of this part per instance of the first part,
     when they scale together (LeaderWorkerSet workers with their leader); a remedy that changes

@@ -53,7 +53,7 @@ def load_inputs(
             expanded.append((item, exc))
     files = [file for _, found in expanded if isinstance(found, list) for file in found]
     as_hcl = input_format in (None, hcl.NAME)
-    plan_dirs = {Path(path).parent for path, explicit in files if not explicit and path.endswith(".json")}
+    plan_dirs = {Path(path).parent for path, explicit in files if not explicit and _may_be_a_plan(path)}
     terraform_files = [
         (Path(path), explicit)
         for path, explicit in files
@@ -86,6 +86,11 @@ def _not_a_path(item: str | Path) -> LoadError | None:
     if not path.is_file() and not path.is_dir():
         return LoadError("not a regular file or a directory", path=item)
     return None
+
+
+def _may_be_a_plan(path: str) -> bool:
+    """JSON that may be a plan; Terraform's own JSON (variables, configuration) is not."""
+    return path.endswith(".json") and not path.endswith((".tfvars.json", ".tf.json"))
 
 
 def _under_a_plan(path: Path, plan_dirs: set[Path]) -> bool:

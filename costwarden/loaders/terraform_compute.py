@@ -52,6 +52,14 @@ class Planned:
             node = first(node) if isinstance(step, int) else as_dict(node).get(step)
         return self.configuration.referenced(node, resource_type, self.module_address)
 
+    def referenced_config(self, resource_type: str, *path: str | int) -> Mapping[str, Any]:
+        """The configuration expressions of the ``resource_type`` resource an attribute refers to."""
+        address = self.reference(resource_type, *path)
+        if address is None:
+            return {}
+        local = ".".join(address.split(".")[-2:])
+        return as_dict(self.configuration.resource(self.module_address, local).get("expressions"))
+
     def compute(self, instance_type: str | None, **changes: Any) -> Compute:
         settings: dict[str, Any] = {"provider": self.provider, "region": self.region}
         settings.update(changes)
@@ -133,7 +141,8 @@ def aws_autoscaling_group(planned: Planned) -> Built:
     percentage = 100 if percentage is None else percentage
     template = first(mixed.get("launch_template"))
     overrides = [as_str(as_dict(o).get("instance_type")) for o in as_list(template.get("override"))]
-    instance_type = next((t for t in overrides if t), None)
+    listed = [t for t in overrides if t]
+    instance_type = listed[0] if listed else None
     links = _launch_template_links(
         planned,
         "mixed_instances_policy",
@@ -151,8 +160,16 @@ def aws_autoscaling_group(planned: Planned) -> Built:
         market = "spot" if on_demand == 0 and spot else "mixed" if spot else "on_demand"
     elif percentage < 100:
         market = "mixed"
-    compute = planned.compute(instance_type, count=desired, market=market, spot_count=spot)
+    choice = _several(listed, "the first override: the group's On-Demand capacity follows the overrides' order")
+    compute = planned.compute(instance_type, count=desired, market=market, spot_count=spot, **choice)
     return Built("node_pool", compute, scaling, links)
+
+
+def _several(types: list[str], why: str) -> dict[str, Any]:
+    """For a fleet of several instance types: the others, and which one the figure uses and why."""
+    if len(types) < 2:
+        return {}
+    return {"alternatives": tuple(types[1:]), "assumptions": (f"priced as {types[0]}, {why}",)}
 
 
 def aws_eks_node_group(planned: Planned) -> Built:
@@ -166,12 +183,18 @@ def aws_eks_node_group(planned: Planned) -> Built:
     links = _launch_template_links(planned, "launch_template", 0)
     types = planned.known("instance_types")
     instance_type: str | None = None
-    if isinstance(types, list) and types:
-        instance_type = as_str(types[0])
+    listed = [t for t in (as_str(item) for item in as_list(types)) if t]
+    if listed:
+        instance_type = listed[0]
     elif not planned.unknown("instance_types") and not links:
         instance_type = EKS_DEFAULT_INSTANCE_TYPE
     market: Market = "spot" if planned.known("capacity_type") == "SPOT" else "on_demand"
-    compute = planned.compute(instance_type, count=scaling.desired, market=market)
+    why = (
+        "the first listed: Spot capacity is chosen among all of them by price and capacity"
+        if market == "spot"
+        else "the first listed: EKS launches On-Demand capacity in the listed order"
+    )
+    compute = planned.compute(instance_type, count=scaling.desired, market=market, **_several(listed, why))
     return Built("node_pool", compute, scaling, links)
 
 
@@ -227,6 +250,13 @@ def google_container_node_pool(planned: Planned) -> Built:
         per_zone = as_int(planned.known("initial_node_count"))
     zones = _gke_zones(planned, assumptions)
     count = None if per_zone is None or zones is None else per_zone * zones
+    region = planned.region
+    if not planned.known("location"):
+        cluster_location = planned.configuration.evaluate(
+            planned.referenced_config("google_container_cluster", "cluster").get("location")
+        )
+        if isinstance(cluster_location, str):
+            region = _gcp_region(cluster_location)
     minimum = as_int(autoscaling.get("total_min_node_count"))
     if minimum is None and (zonal_min := as_int(autoscaling.get("min_node_count"))) is not None and zones:
         minimum = zonal_min * zones
@@ -237,6 +267,7 @@ def google_container_node_pool(planned: Planned) -> Built:
     compute = planned.compute(
         machine,
         count=count,
+        region=region,
         service="gce",
         gpu=_gce_accelerator(planned, "node_config", 0),
         market=_gce_market(planned, node),
@@ -246,17 +277,32 @@ def google_container_node_pool(planned: Planned) -> Built:
 
 
 def _gke_zones(planned: Planned, assumptions: list[str]) -> int | None:
-    """GKE's node_count is per zone: a regional pool runs it in each of its zones."""
+    """GKE's node_count is per zone: a pool runs it in each of its zones, which are its own
+    ``node_locations``, else its cluster's (``node_locations``, or the one zone of a zonal
+    cluster), else a regional cluster's default three."""
     locations = planned.known("node_locations")
     if isinstance(locations, list) and locations:
         return len(locations)
     if planned.unknown("node_locations"):
         return None
-    location = as_str(planned.known("location")) or ""
-    if location.count("-") >= 2:  # a zone such as us-central1-a
+    location = as_str(planned.known("location"))
+    if location is None:  # not set on the pool (or computed): the cluster's says where it runs
+        cluster = planned.referenced_config("google_container_cluster", "cluster")
+        cluster_zones = planned.configuration.evaluate(cluster.get("node_locations"))
+        if isinstance(cluster_zones, list) and cluster_zones:
+            assumptions.append(f"the cluster's {len(cluster_zones)} node_locations")
+            return len(cluster_zones)
+        cluster_location = planned.configuration.evaluate(cluster.get("location"))
+        location = cluster_location if isinstance(cluster_location, str) else None
+    if (location or "").count("-") >= 2:  # a zone such as us-central1-a: a zonal cluster
         return 1
     assumptions.append(f"node_count x {GKE_REGIONAL_ZONES} zones (a regional pool's default)")
     return GKE_REGIONAL_ZONES
+
+
+def _gcp_region(location: str) -> str:
+    """``us-central1-a`` -> ``us-central1``; a region stays as it is."""
+    return location.rsplit("-", 1)[0] if location.count("-") >= 2 else location
 
 
 # Azure

@@ -57,6 +57,7 @@ class Shaped:
 def shape(evaluated: Evaluated) -> Shaped:
     root = evaluated.root
     broken = {problem.path for problem in evaluated.problems}
+    texts = _Texts()
     blocks = evaluated.blocks
     downloaded = _downloaded_modules(root)
     calls = _module_calls(root, blocks.get("module", []), downloaded)
@@ -83,6 +84,8 @@ def shape(evaluated: Evaluated) -> Shaped:
             shaped.locations[address] = location
             provider = _provider_key(entry, kind, path, calls, own_providers)
             after, unknown = _block_values(entry)
+            for block_type in texts.dynamic_before_static(location):
+                unknown[block_type] = True  # see _Texts.dynamic_before_static
             change: dict[str, Any] = {
                 "address": address, "mode": "managed", "type": kind, "name": name,
                 "provider_name": provider.split(".")[0].split(":")[-1],
@@ -111,6 +114,37 @@ def shape(evaluated: Evaluated) -> Shaped:
         "configuration": {"provider_config": _providers(blocks.get("provider", [])), "root_module": _nest(configured)},
     }
     return shaped
+
+
+class _Texts:
+    """The text of the evaluated files, read only where a block holds a ``dynamic`` block."""
+
+    _DYNAMIC = re.compile(r'^[ \t]*dynamic[ \t]+"([\w-]+)"', re.M)
+    _STATIC = re.compile(r"^[ \t]*([\w-]+)[ \t]*\{", re.M)
+
+    def __init__(self) -> None:
+        self._files: dict[str, str] = {}
+
+    def dynamic_before_static(self, location: Location) -> set[str]:
+        """Block types whose expansion tfparse 0.6 cuts short: a ``dynamic "tag"`` followed by a
+        static ``tag {}`` loses instances (its converter takes the later block for one of them).
+        What such a block holds is unknown rather than wrong."""
+        if location.path not in self._files:
+            try:
+                self._files[location.path] = Path(location.path).read_text(encoding="utf-8", errors="replace")
+            except OSError:
+                self._files[location.path] = ""
+        text = self._files[location.path]
+        if "dynamic" not in text:
+            return set()
+        lines = text.splitlines()[location.line - 1 : location.end_line or location.line]
+        block = "\n".join(lines)
+        found: set[str] = set()
+        for dynamic in self._DYNAMIC.finditer(block):
+            kind = dynamic.group(1)
+            if any(m.group(1) == kind for m in self._STATIC.finditer(block, dynamic.end())):
+                found.add(kind)
+        return found
 
 
 def _path(root: Path, filename: Any) -> str:
@@ -209,6 +243,9 @@ def _expressions(block: Mapping[str, Any]) -> dict[str, Any]:
             found[key] = {"references": [expression, *block_refs]}
         elif isinstance(value, str) and "${" in value:
             found[key] = {"references": block_refs or ["unknown"]}
+        elif block_refs and isinstance(value, str):
+            # a value the evaluator resolved from another resource (cluster = google_container_cluster.x.name)
+            found[key] = {"constant_value": value, "references": block_refs}
         else:
             found[key] = {"constant_value": value}
     return found

@@ -143,16 +143,24 @@ class Catalog:
 
     # Azure
 
+    def _azure_folded(self, table: str, region: str | None = None) -> Mapping[str, Any]:
+        """Azure VM sizes keyed without case: ARM, the CLI and Terraform accept any case."""
+        key = ("azure", table, region)
+        if key not in self.memo:
+            rows = self._azure[table] if region is None else self._azure[table].get(region, {})
+            self.memo[key] = {name.lower(): row for name, row in rows.items()}
+        folded: Mapping[str, Any] = self.memo[key]
+        return folded
+
     def azure_vm(self, region: str, vm_size: str) -> HourlyPrice | None:
-        sizes = self._azure["vm_sizes"].get(region, {})
-        row = sizes.get(vm_size) or next((v for k, v in sizes.items() if k.lower() == vm_size.lower()), None)
+        row = self._azure_folded("vm_sizes", region).get(vm_size.lower())
         if row is None:
             return None
         usd, spot, source = row
         return HourlyPrice(float(usd), source, self._as_of(self._azure, source), spot)
 
     def azure_gpu(self, vm_size: str) -> GpuSpec | None:
-        spec = self._azure["vm_specs"].get(vm_size)
+        spec = self._azure_folded("vm_specs").get(vm_size.lower())
         if spec is None:
             return None
         return GpuSpec(spec["gpu_model"], float(spec["gpu_count"]), None)

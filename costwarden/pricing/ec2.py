@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 from costwarden.model import Compute
 from costwarden.pricing import fleet
 from costwarden.pricing.catalog import Catalog
@@ -22,4 +24,24 @@ def price(compute: Compute, catalog: Catalog) -> Quote | Unpriced:
             f"priced in {', '.join(elsewhere)}"
         )
     what = f"{compute.instance_type} ${on_demand.usd}/h on-demand in {region}"
-    return fleet.quote(compute, on_demand, catalog, what)
+    quote = fleet.quote(compute, on_demand, catalog, what)
+    if not compute.alternatives or not isinstance(quote, Quote):
+        return quote
+    return dataclasses.replace(quote, basis=f"{quote.basis}; {_range(compute, quote, catalog)}")
+
+
+def _range(compute: Compute, chosen: Quote, catalog: Catalog) -> str:
+    """What the same fleet costs on each of its instance types, cheapest to dearest."""
+    monthly = {compute.instance_type: chosen.monthly}
+    for other in compute.alternatives:
+        alone = dataclasses.replace(compute, instance_type=other, alternatives=(), assumptions=())
+        quote = price(alone, catalog)
+        if isinstance(quote, Quote):
+            monthly[other] = quote.monthly
+    unpriced = [t for t in compute.alternatives if t not in monthly]
+    low, high = min(monthly, key=lambda t: monthly[t] or 0.0), max(monthly, key=lambda t: monthly[t] or 0.0)
+    text = (
+        f"across its {len(compute.alternatives) + 1} instance types ${monthly[low]:,.2f}/month ({low}) "
+        f"to ${monthly[high]:,.2f}/month ({high})"
+    )
+    return text + (f"; not priced: {', '.join(unpriced)}" if unpriced else "")
