@@ -100,7 +100,9 @@ def test_plan_findings_point_at_the_tf_blocks(tmp_path):
     assert locations == {
         "aws_instance.serving[0]": ("main.tf", 20),
         "aws_instance.serving[1]": ("main.tf", 20),
+        "aws_instance.dynamic": ("main.tf", 29),
         'module.gpu.aws_eks_node_group.pool["a"]': ("modules/gpu/main.tf", 3),
+        'module.gpu.aws_eks_node_group.pool["b"]': ("modules/gpu/main.tf", 3),
     }
     assert result.costs  # keys still join: the plan is the document
     assert all(r.document.endswith("plan.json") for r in result.resources)
