@@ -42,28 +42,67 @@ def head():
     return done.stdout.strip()
 
 
-def test_pre_commit_fails_on_a_bad_file_and_passes_on_a_good_one(tmp_path, head):
-    pre_commit = shutil.which("pre-commit") or str(Path(sys.executable).parent / "pre-commit")
-    repo = tmp_path / "infra"
+@pytest.fixture(scope="module")
+def environment(tmp_path_factory):
+    """One hook cache for the module: pre-commit installs this checkout once."""
+    cache = tmp_path_factory.mktemp("pre-commit-cache")
+    return {**os.environ, "PRE_COMMIT_HOME": str(cache), "GIT_AUTHOR_NAME": "t",
+            "GIT_AUTHOR_EMAIL": "t@t", "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@t"}  # fmt: skip
+
+
+PRE_COMMIT = shutil.which("pre-commit") or str(Path(sys.executable).parent / "pre-commit")
+
+
+def hooked_repository(repo, head):
     repo.mkdir()
     git("init", "-q", cwd=repo)
     (repo / ".pre-commit-config.yaml").write_text(
         f"repos:\n- repo: {ROOT}\n  rev: {head}\n  hooks:\n  - id: costwarden-terraform\n"
     )
+    return repo
+
+
+def run(command, repo, environment):
+    return subprocess.run(command, cwd=repo, capture_output=True, text=True, env=environment, check=False)
+
+
+def test_pre_commit_fails_on_a_bad_file_and_passes_on_a_good_one(tmp_path, head, environment):
+    repo = hooked_repository(tmp_path / "infra", head)
     (repo / "main.tf").write_text(TAGGED)
     git("add", ".", cwd=repo)
-    environment = {**os.environ, "PRE_COMMIT_HOME": str(tmp_path / "cache"), "GIT_AUTHOR_NAME": "t",
-                   "GIT_AUTHOR_EMAIL": "t@t", "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@t"}  # fmt: skip
-    passed = subprocess.run(
-        [pre_commit, "run", "--all-files"], cwd=repo, capture_output=True, text=True, env=environment, check=False
-    )
+    passed = run([PRE_COMMIT, "run", "--all-files"], repo, environment)
     assert passed.returncode == 0, passed.stdout + passed.stderr
     assert "costwarden (Terraform)" in passed.stdout and "Passed" in passed.stdout
     (repo / "gpu.tf").write_text(UNTAGGED)
     git("add", ".", cwd=repo)
-    failed = subprocess.run(
-        [pre_commit, "run", "--all-files"], cwd=repo, capture_output=True, text=True, env=environment, check=False
-    )
+    failed = run([PRE_COMMIT, "run", "--all-files"], repo, environment)
     assert failed.returncode == 1
     assert "Failed" in failed.stdout
     assert "CW101" in failed.stdout and "aws_instance.gpu" in failed.stdout and "$16,029.08" in failed.stdout
+
+
+def test_a_change_inside_a_module_is_checked_through_its_caller(tmp_path, head, environment):
+    """Only ``modules/batch/main.tf`` changes: the hook evaluates the root that calls it, so the
+    caller's provider ``default_tags`` apply, and the root's own findings are not this commit's."""
+    repo = hooked_repository(tmp_path / "fleet", head)
+    shutil.copytree(ROOT / "examples" / "terraform" / "gpu-fleet", repo, dirs_exist_ok=True)
+    (repo / "plan.json").unlink()
+    git("add", ".", cwd=repo)
+    git("commit", "-q", "--no-verify", "-m", "fleet", cwd=repo)
+    installed = run([PRE_COMMIT, "install"], repo, environment)
+    assert installed.returncode == 0, installed.stdout + installed.stderr
+    module = repo / "modules" / "batch" / "main.tf"
+
+    module.write_text(module.read_text().replace("desired_size = 2", "desired_size = 3"))
+    git("add", ".", cwd=repo)
+    committed = run(["git", "commit", "-m", "three nodes"], repo, environment)
+    assert committed.returncode == 0, committed.stdout + committed.stderr
+    assert "costwarden (Terraform)" in committed.stdout and "Passed" in committed.stdout
+
+    module.write_text(module.read_text().replace('"finops:service"     = "batch-embeddings"\n', ""))
+    git("add", ".", cwd=repo)
+    refused = run(["git", "commit", "-m", "no service tag"], repo, environment)
+    assert refused.returncode == 1, refused.stdout + refused.stderr
+    assert 'module.batch.aws_eks_node_group.gpu["a"]' in refused.stdout
+    assert "finops:service" in refused.stdout
+    assert "aws_instance.trainer" not in refused.stdout  # the root's finding is not in this change

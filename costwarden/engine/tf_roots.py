@@ -100,23 +100,23 @@ def plan_roots(
     cwd = cwd or Path.cwd()
     graph = _Graph()
     named = {Path(absolute(p)) for p in configured}
-    by_base: dict[Path, list[Path]] = {}
+    by_base: dict[Path, tuple[set[Path], set[Path]]] = {}
     called_in_scan = {target for f in folders for target in graph.closure(f) if target != f}
-    scanned_tops = {f for f in folders if f not in called_in_scan}
+
+    def is_root(folder: Path, called: set[Path]) -> bool:
+        return folder in named or folder not in called or _declares_root(folder)
 
     def roots_for(folder: Path) -> list[Path]:
         if folder in named or _declares_root(folder):
             return [folder]
         base = repository_of(folder, cwd)
         if base not in by_base:
-            found = list(_tf_folders(base))
+            found = set(_tf_folders(base))
             called = {target for f in found for target in graph.closure(f) if target != f}
-            by_base[base] = sorted({*named, *(f for f in found if f not in called or _declares_root(f))})
-        candidates = sorted(
-            root
-            for root in {*by_base[base], *scanned_tops}
-            if root not in called_in_scan or root in named or _declares_root(root)
-        )
+            by_base[base] = ({f for f in found if is_root(f, called)} | named, called)
+        roots, called = by_base[base]
+        scanned_tops = {f for f in folders if is_root(f, called | called_in_scan)}
+        candidates = sorted(root for root in roots | scanned_tops if is_root(root, called_in_scan))
         return [root for root in candidates if folder in graph.closure(root)] or [folder]
 
     result = RootPlan()
