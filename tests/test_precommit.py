@@ -97,12 +97,13 @@ def test_a_change_inside_a_module_is_checked_through_its_caller(tmp_path, head, 
     git("add", ".", cwd=repo)
     committed = run(["git", "commit", "-m", "three nodes"], repo, environment)
     assert committed.returncode == 0, committed.stdout + committed.stderr
-    assert "costwarden (Terraform)" in committed.stdout and "Passed" in committed.stdout
+    assert "costwarden (Terraform)" in committed.stderr and "Passed" in committed.stderr
 
     module.write_text(module.read_text().replace('"finops:service"     = "batch-embeddings"\n', ""))
     git("add", ".", cwd=repo)
     refused = run(["git", "commit", "-m", "no service tag"], repo, environment)
     assert refused.returncode == 1, refused.stdout + refused.stderr
-    assert 'module.batch.aws_eks_node_group.gpu["a"]' in refused.stdout
-    assert "finops:service" in refused.stdout
-    assert "aws_instance.trainer" not in refused.stdout  # the root's finding is not in this change
+    said = refused.stdout + refused.stderr  # git commit shows a hook's output on stderr
+    assert 'module.batch.aws_eks_node_group.gpu["a"]' in said
+    assert "finops:service" in said
+    assert "aws_instance.trainer" not in said  # the root's finding is not in this change
