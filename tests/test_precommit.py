@@ -101,9 +101,11 @@ def test_a_change_inside_a_module_is_checked_through_its_caller(tmp_path, head, 
 
     module.write_text(module.read_text().replace('"finops:service"     = "batch-embeddings"\n', ""))
     git("add", ".", cwd=repo)
-    refused = run(["git", "commit", "-m", "no service tag"], repo, environment)
+    wide = {**environment, "COLUMNS": "200"}  # one table row per line, addresses unbroken
+    refused = run(["git", "commit", "-m", "no service tag"], repo, wide)
     assert refused.returncode == 1, refused.stdout + refused.stderr
     said = refused.stdout + refused.stderr  # git commit shows a hook's output on stderr
     assert 'module.batch.aws_eks_node_group.gpu["a"]' in said
     assert "finops:service" in said
+    assert "modules/batch/main.tf:2" in said
     assert "aws_instance.trainer" not in said  # the root's finding is not in this change

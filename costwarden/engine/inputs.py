@@ -163,9 +163,11 @@ def _load_tf(files: list[tuple[Path, bool]], terraform: TerraformInputs) -> dict
     by_folder: dict[Path, set[str]] = {}
     names: dict[Path, str] = {}
     walked: set[Path] = set()
+    given: dict[str, str] = {}
     for path, explicit in files:
         folder = Path(absolute(path.parent))
         names[folder] = str(path.parent)
+        given[absolute(path)] = str(path)
         by_folder.setdefault(folder, set()).add(absolute(path))
         if not explicit:
             walked.add(folder)
@@ -174,11 +176,16 @@ def _load_tf(files: list[tuple[Path, bool]], terraform: TerraformInputs) -> dict
     def shown(root: Path) -> str:
         if root in names:
             return names[root]
-        return os.path.relpath(root, cwd) if cwd in root.parents else str(root)
+        return os.path.relpath(root, cwd) if root == cwd or cwd in root.parents else str(root)
 
     roots = sorted(plan.roots)
     with ThreadPoolExecutor(max_workers=min(2, len(roots))) as pool:  # the evaluator releases the GIL
-        results = pool.map(lambda root: hcl.load_root(Path(shown(root)), terraform, plan.roots[root]), roots)
+
+        def load(root: Path) -> Loaded:
+            asked = plan.roots[root]
+            return hcl.load_root(Path(shown(root)), terraform, None if asked is None else {f: given[f] for f in asked})
+
+        results = pool.map(load, roots)
         evaluated = {root: _Root(shown(root), loaded) for root, loaded in zip(roots, results, strict=True)}
     return {names[folder]: [evaluated[root] for root in plan.serves[folder]] for folder in by_folder}
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import tempfile
-from collections.abc import Collection
+from collections.abc import Mapping
 from pathlib import Path
 
 from costwarden.loaders.base import Loaded
@@ -17,7 +17,7 @@ from costwarden.loaders.tf_evaluate import evaluate
 from costwarden.loaders.tf_inputs import TerraformInputs, absolute
 from costwarden.loaders.tf_manifests import embedded
 from costwarden.loaders.tf_shape import shape
-from costwarden.model import Problem
+from costwarden.model import Location, Problem
 
 NAME: str = "terraform-hcl"
 PATTERNS: tuple[str, ...] = ("*.tf",)
@@ -32,15 +32,16 @@ def load(path: str, data: bytes) -> Loaded:
     A document held only in memory is evaluated as a root module of one file."""
     file = Path(path)
     if file.is_file() and file.read_bytes() == data:
-        return load_root(file.parent, TerraformInputs(), asked={absolute(path)})
+        return load_root(file.parent, TerraformInputs(), asked={absolute(path): path})
     with tempfile.TemporaryDirectory(prefix="costwarden-tf-") as folder:
         (Path(folder) / "main.tf").write_bytes(data)
         loaded = load_root(Path(folder), TerraformInputs())
     return _renamed(loaded, str(Path(folder) / "main.tf"), path)
 
 
-def load_root(root: Path, inputs: TerraformInputs, asked: Collection[str] | None = None) -> Loaded:
-    """A root module; with ``asked``, only what those files declare is reported (the rest is context)."""
+def load_root(root: Path, inputs: TerraformInputs, asked: Mapping[str, str] | None = None) -> Loaded:
+    """A root module; with ``asked`` (absolute path -> name shown), only what those files declare is
+    reported, under the names given (the rest is context)."""
     evaluated = evaluate(root, inputs)
     loaded = Loaded(errors=list(evaluated.problems))
     if not evaluated.evaluated:
@@ -65,15 +66,30 @@ def load_root(root: Path, inputs: TerraformInputs, asked: Collection[str] | None
     loaded.errors.extend(manifests.errors)
     loaded.not_evaluated.extend(manifests.not_evaluated)
     if asked is not None:
-        wanted = {absolute(path) for path in asked}
-
-        def kept(path: str | None) -> bool:
-            return path is None or absolute(path) in wanted
-
-        loaded.resources = [r for r in loaded.resources if kept(r.location.path)]
-        loaded.not_evaluated = [n for n in loaded.not_evaluated if kept(n.location.path)]
-        loaded.warnings = [w for w in loaded.warnings if kept(w.path)]
+        _keep_asked(loaded, asked)
     return loaded
+
+
+def _keep_asked(loaded: Loaded, asked: Mapping[str, str]) -> None:
+    """Only findings in the asked files (absolute path -> the name the user gave), under that name."""
+
+    def kept(path: str | None) -> bool:
+        return path is None or absolute(path) in asked
+
+    def named(location: Location) -> Location:
+        return dataclasses.replace(location, path=asked[absolute(location.path)])
+
+    loaded.resources = [
+        dataclasses.replace(r, location=named(r.location)) for r in loaded.resources if kept(r.location.path)
+    ]
+    loaded.not_evaluated = [
+        dataclasses.replace(n, location=named(n.location)) for n in loaded.not_evaluated if kept(n.location.path)
+    ]
+    loaded.warnings = [
+        dataclasses.replace(w, path=asked[absolute(w.path)] if w.path else None)
+        for w in loaded.warnings
+        if kept(w.path)
+    ]
 
 
 def _renamed(loaded: Loaded, written: str, name: str) -> Loaded:
