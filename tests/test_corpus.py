@@ -1,7 +1,11 @@
 """Real files published by other people (``$COSTWARDEN_CORPUS``), as an external check.
 
-Every file scans without a crash: findings, or a clean error for files broken on purpose.
-The printed summary names each file's resources, violations (the policies that fired) and cost.
+Every input scans without a crash: findings, or a clean error for files broken on purpose.
+A ``.tf`` tree (the highest folder below a category holding ``.tf`` files, with everything under
+it) is scanned as one input, the way a user scans a checkout; a ``.tf`` file directly in a
+category folder is scanned on its own. The printed summary names each input's resources,
+violations (the policies that fired) and cost, and for each ``.tf`` tree the resources evaluated
+and the module calls that were not.
 """
 
 import os
@@ -14,26 +18,46 @@ from tests.requires import unavailable
 
 DEFAULT = Path(__file__).parents[2] / "shared" / "corpus"
 CORPUS = Path(os.environ.get("COSTWARDEN_CORPUS", DEFAULT))
+TERRAFORM_SIDE_FILES = (".tf", ".tfvars", ".tf.json", ".tfvars.json", ".tpl", ".tftpl")
 
 
-def corpus_files():
+def _tf_trees(files):
+    """Highest folders (not a category folder itself) that hold ``.tf`` files directly."""
+    holding = {p.parent for p in files if p.suffix == ".tf" and len(p.relative_to(CORPUS).parts) > 2}
+    return sorted(f for f in holding if not any(parent in holding for parent in f.parents))
+
+
+def corpus_inputs():
+    """Each input of the corpus: a file, or a ``.tf`` tree's folder."""
     if not CORPUS.is_dir():
         return []
-    return sorted(p for p in CORPUS.rglob("*") if p.is_file() and p.name not in ("MANIFEST.tsv", "README.md"))
+    files = sorted(p for p in CORPUS.rglob("*") if p.is_file() and p.name not in ("MANIFEST.tsv", "README.md"))
+    trees = _tf_trees(files)
+
+    def in_tree(path):
+        return any(tree in path.parents for tree in trees)
+
+    singles = [p for p in files if not in_tree(p) and not (p.name.endswith(TERRAFORM_SIDE_FILES) and p.suffix != ".tf")]
+    return sorted([*trees, *singles])
 
 
 @pytest.fixture(scope="module")
 def results():
     if not CORPUS.is_dir():
         unavailable(f"corpus not found: set COSTWARDEN_CORPUS (looked in {CORPUS})")
-    return {path.relative_to(CORPUS).as_posix(): scan([str(path)]) for path in corpus_files()}
+    return {path.relative_to(CORPUS).as_posix(): scan([str(path)]) for path in corpus_inputs()}
+
+
+def _is_terraform_source(name):
+    path = CORPUS / name
+    return path.is_dir() or path.suffix == ".tf"
 
 
 def test_every_file_scans_without_a_crash(results, capsys):
     assert results, "the corpus is empty"
     with capsys.disabled():
         print(f"\ncorpus {CORPUS}:")
-        head = f"{'file':<62} {'res':>4} {'priced':>6} {'n/e':>4} {'viol':>4} {'$/month':>10}"
+        head = f"{'input':<62} {'res':>4} {'priced':>6} {'n/e':>4} {'viol':>4} {'$/month':>10}"
         print(f"  {head}  policies fired; errors")
         for name, result in results.items():
             totals, coverage = result.totals, result.coverage
@@ -43,9 +67,24 @@ def test_every_file_scans_without_a_crash(results, capsys):
                 f"{totals.resources:>4} {coverage.priced:>6} {len(coverage.not_evaluated):>4} {totals.violations:>4}"
             )
             print(f"  {name:<62} {counts} {totals.monthly_cost:>10.2f}  {fired} {problems}")
+        terraform = {name: r for name, r in results.items() if _is_terraform_source(name)}
+        if terraform:
+            print(f"\n  {'.tf input':<62} {'evaluated':>9} {'modules not evaluated':>22}")
+        for name, result in terraform.items():
+            modules = [n for n in result.not_evaluated if n.kind == "module"]
+            print(f"  {name:<62} {len(result.resources):>9} {len(modules):>22}")
+            for module in modules:
+                print(f"      {module.name} ({module.location}): {module.reason}")
     for name, result in results.items():
         for problem in result.errors:
             assert "\n" not in str(problem), name
+
+
+def test_every_module_call_not_evaluated_says_where_and_why(results):
+    for name, result in results.items():
+        for entry in result.not_evaluated:
+            if entry.kind == "module":
+                assert entry.reason and entry.location.path.endswith(".tf") and entry.location.line >= 1, name
 
 
 def test_no_file_yields_nothing_without_saying_why(results):

@@ -3,9 +3,10 @@
 Terraform evaluates root modules, never files: a file in ``modules/batch`` means something
 only with the variables, providers and ``default_tags`` of a root that calls it. So each folder
 of ``.tf`` files is evaluated through the roots that use it, found in the repository it belongs
-to (the nearest folder above holding ``.git``, else the working folder): a root is a folder
-named in config ``terraform.roots``, or one that no other folder calls as a local module. A
-folder no root uses is evaluated on its own.
+to (the nearest folder above holding ``.git``, else the working folder). A root is a folder
+named in config ``terraform.roots``, one holding a ``provider``, backend or ``cloud`` block
+(only root modules configure those), or one that no other folder of the repository calls as a
+local module. A folder no root uses is evaluated on its own.
 
 When a folder is evaluated through a root found outside the scan, only what that folder's
 files declare is reported; a root scanned whole reports everything it evaluates, downloaded
