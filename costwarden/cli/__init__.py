@@ -19,6 +19,7 @@ from costwarden._version import __version__
 from costwarden.cli import (
     baseline,
     config,
+    conftest,
     cost,
     github_action,
     metrics,
@@ -51,6 +52,7 @@ COMMANDS: dict[str, Command] = {
     "config": config,
     "prices": prices,
     "test": test,
+    "conftest": conftest,
     "metrics": metrics,
     "baseline": baseline,
     "serve": serve,
@@ -76,12 +78,25 @@ def parser() -> argparse.ArgumentParser:
     return top
 
 
+def _files_after_flags(args: argparse.Namespace, extra: list[str]) -> bool:
+    """conftest takes files after its flags too (``test -p policy a.yaml --parser ini b.ini``)."""
+    if args.command != "conftest" or not isinstance(getattr(args, "files", None), list):
+        return False
+    if any(item.startswith("-") and item != "-" for item in extra):
+        return False
+    args.files += extra
+    return True
+
+
 def main(argv: Sequence[str] | None = None, world: World | None = None) -> int:
     world = world or World.real()
     try:
         try:
             with contextlib.redirect_stdout(world.stdout), contextlib.redirect_stderr(world.stderr):
-                args = parser().parse_args(argv)
+                top = parser()
+                args, extra = top.parse_known_args(argv)
+                if extra and not _files_after_flags(args, extra):
+                    top.error(f"unrecognized arguments: {' '.join(extra)}")
         except SystemExit as exc:  # --help, --version, or a usage error argparse has printed
             return int(exc.code or 0)
         if args.debug:

@@ -16,9 +16,7 @@ from typing import Any
 from costwarden.config import Config, find_config, load_config
 from costwarden.engine.options import ScanOptions
 from costwarden.errors import ConfigError, LoadError, PolicyError
-from costwarden.loaders.text import decode_text, load_json
 from costwarden.loaders.tf_inputs import TerraformInputs, absolute
-from costwarden.loaders.yaml_docs import read_documents
 from costwarden.metrics.base import MetricsSource
 from costwarden.metrics.cloudwatch import CloudWatchSource
 from costwarden.metrics.file import FileSource
@@ -269,24 +267,14 @@ def _checkov(config: Config, folder: Path, environ: Mapping[str, str]) -> Checko
 
 
 def load_data(paths: Sequence[Path]) -> dict[str, Any]:
-    """Data documents for Rego, merged at the top level (as ``--data`` files are in conftest)."""
-    merged: dict[str, Any] = {}
-    for path in paths:
-        name = str(path)
-        try:
-            text = decode_text(name, path.read_bytes())
-            if path.suffix == ".json":
-                document = load_json(name, text)
-            else:
-                documents = [d.data for d in read_documents(name, text)]
-                if len(documents) > 1:
-                    raise ConfigError("invalid data file: expected a single document in the stream", path=path)
-                document = documents[0] if documents else None
-        except OSError as exc:
-            raise ConfigError(f"cannot read data file: {exc.strerror}", path=path) from None
-        except LoadError as exc:  # the same bounded readers as every input
-            raise ConfigError(f"invalid data file: {exc.message}", path=path, line=exc.line) from None
-        if not isinstance(document, dict):
-            raise ConfigError("a data file must hold an object", path=path)
-        merged.update(document)
-    return merged
+    """Data documents for Rego: files merged at the top, a folder's files under the path of their
+    folder inside it, as conftest and OPA load ``--data``."""
+    from costwarden.conftest.engine import ConftestError
+    from costwarden.conftest.engine import load_data as load_conftest_data
+
+    try:
+        return load_conftest_data([str(path) for path in paths], Path.cwd())
+    except ConftestError as exc:
+        raise ConfigError(exc.message, path=exc.path, line=exc.line) from None
+    except LoadError as exc:  # the same bounded readers as every input
+        raise ConfigError(f"invalid data file: {exc.message}", path=exc.path, line=exc.line) from None

@@ -97,8 +97,9 @@ def duplicate_keys(path: str, document: YamlDocument) -> list[Problem]:
     ]
 
 
-def read_documents(path: str, text: str) -> Iterator[YamlDocument]:
-    """Every non-empty document; a YAML error is a ``LoadError`` naming its line."""
+def read_documents(path: str, text: str, keep_empty: bool = False) -> Iterator[YamlDocument]:
+    """Every non-empty document (with ``keep_empty``, empty ones too, as ``None``); a YAML error
+    is a ``LoadError`` naming its line."""
     sources: list[tuple[int, str]] = []
     line, position = 1, 0
     for match in _SOURCE.finditer(text):
@@ -119,7 +120,7 @@ def read_documents(path: str, text: str) -> Iterator[YamlDocument]:
                 raise LoadError(refused[0], path=path, line=refused[1])
             loader.duplicates = []
             data = loader.construct_document(node)
-            if data is not None:
+            if data is not None or keep_empty:
                 yield YamlDocument(data, line, source, tuple(loader.duplicates))
     except ValueError as exc:  # an integer of more digits than Python converts (4,300)
         raise LoadError(f"invalid YAML: {str(exc).splitlines()[0]}", path=path) from None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -58,12 +58,19 @@ class EmbeddedBackend:
     by the engine that holds its package. Engines are not shared across threads.
     """
 
-    def __init__(self, coverage: bool = False) -> None:
+    def __init__(
+        self,
+        coverage: bool = False,
+        rego_version: str = "auto",
+        extensions: Mapping[str, tuple[int, Callable[..., Any]]] | None = None,
+    ) -> None:
         import regorus
 
         self._engines: dict[bool, Any] = {}
         self._make = regorus.Engine
         self._coverage = coverage
+        self._version = rego_version
+        self._extensions = dict(extensions or {})
         self._packages: dict[str, bool] = {}
         self._inputs: dict[bool, Any] = {}
 
@@ -71,17 +78,25 @@ class EmbeddedBackend:
         if v0 not in self._engines:
             engine = self._make()
             engine.set_rego_v0(v0)
+            engine.set_gather_prints(True)
+            for name, (arity, function) in self._extensions.items():
+                engine.add_extension(name, arity, function)
             if self._coverage:
                 engine.set_enable_coverage(True)
             self._engines[v0] = engine
         return self._engines[v0]
+
+    def _is_v0(self, text: str) -> bool:
+        if self._version in ("v0", "v1"):
+            return self._version == "v0"
+        return not re.search(r"^\s*import\s+rego\.v1\b", text, re.M) and not _uses_v1_keywords(text)
 
     def load(self, policies: Sequence[PolicyFile], data: Mapping[str, Any]) -> list[PolicyError]:
         import regorus
 
         problems: list[PolicyError] = []
         for policy in policies:
-            v0 = not re.search(r"^\s*import\s+rego\.v1\b", policy.text, re.M) and not _uses_v1_keywords(policy.text)
+            v0 = self._is_v0(policy.text)
             probe = regorus.Engine()
             probe.set_rego_v0(v0)
             try:
@@ -90,10 +105,16 @@ class EmbeddedBackend:
                 problems.append(engine_error(exc, policy.path))
                 continue
             self._packages[self._engine(v0).add_policy(policy.path, policy.text)] = v0
-        if data:
-            for engine in self._engines.values():
-                engine.add_data_json(json.dumps(data))
+        self.set_data(data)
         return problems
+
+    def set_data(self, data: Mapping[str, Any]) -> None:
+        """``data`` as the whole of ``data`` (what an earlier call set is gone)."""
+        text = json.dumps(data, default=str) if data else None
+        for engine in self._engines.values():
+            engine.clear_data()
+            if text is not None:
+                engine.add_data_json(text)
 
     def packages(self) -> list[str]:
         return sorted(self._packages)
@@ -102,21 +123,32 @@ class EmbeddedBackend:
         return self.evaluate_json(rule, json.dumps(input_document, default=str))
 
     def evaluate_json(self, rule: str, input_json: str) -> Any:
-        package = rule.rsplit(".", 1)[0]
+        values = self.query_json(rule, input_json, rule.rsplit(".", 1)[0])
+        return values[0] if values else None
+
+    def query_json(self, query: str, input_json: str, package: str) -> list[Any]:
+        """The value of the query's expression in each result (none: undefined), in the engine
+        holding ``package``."""
         if package not in self._packages:
-            return None
+            return []
         v0 = self._packages[package]
         engine = self._engine(v0)
         try:
             if self._inputs.get(v0) is not input_json:  # the same input for every rule: parse once
                 engine.set_input_json(input_json)
                 self._inputs[v0] = input_json
-            result = engine.eval_rule_as_json(rule)
+            answer = json.loads(engine.eval_query_as_json(query))
         except (RuntimeError, ValueError) as exc:
-            if "not a valid rule path" in str(exc):
-                return None
             raise engine_error(exc) from None
-        return json.loads(result) if result else None
+        return [result["expressions"][0]["value"] for result in answer.get("result", []) if result.get("expressions")]
+
+    def take_prints(self) -> list[str]:
+        """What ``print()`` wrote since the last call, each line ``file:line: text``."""
+        return [line for engine in self._engines.values() for line in engine.take_prints()]
+
+    def syntax_trees(self) -> list[Any]:
+        """Each loaded policy's syntax tree (regorus's JSON form)."""
+        return [tree for engine in self._engines.values() for tree in json.loads(engine.get_ast_as_json())]
 
     def coverage(self) -> Mapping[str, Any] | None:
         if not self._coverage:

@@ -98,12 +98,14 @@ def run_rego(
         outcome.errors.append(Problem(exc.message, exc.path, exc.line))
         return outcome
     outcome.errors.extend(Problem(problem.message, problem.path, problem.line) for problem in problems)
-    rules = [
-        rule
-        for policy in files
-        for rule in rules_of(policy)
-        if f"data.{rule.package}" in loaded and selected(rule.package, options)
-    ]
+    by_query: dict[str, RuleInfo] = {}  # a rule spread over several files is one query
+    for policy in files:
+        for rule in rules_of(policy):
+            if f"data.{rule.package}" in loaded and selected(rule.package, options):
+                known = by_query.setdefault(rule.query, rule)
+                if rule.metadata and not known.metadata:
+                    by_query[rule.query] = rule
+    rules = list(by_query.values())
     outcome.rules.extend(rules)
     by_key = {r.key: r for r in resources}
     by_address: dict[str, Resource] = {}
