@@ -18,10 +18,11 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from costwarden import escape
 from costwarden.cli.world import World
 from costwarden.conftest import parsers
 from costwarden.conftest.engine import ConftestError, Engine, EngineOptions, combined, matching, verify
-from costwarden.conftest.outputs import OUTPUTS, OutputOptions
+from costwarden.conftest.outputs import OUTPUTS, OutputOptions, report
 from costwarden.conftest.results import CheckResults
 from costwarden.errors import ConfigError, CostwardenError, LoadError
 
@@ -127,6 +128,12 @@ def run(args: argparse.Namespace, world: World) -> int:
         engine = Engine(options, world.cwd)
         if args.conftest_command == "verify":
             results = verify(engine, _pick(args, settings, "namespace", []))
+            if args.report:
+                for result in results.results:
+                    for line in result.prints:
+                        world.stdout.write(escape.terminal(line) + "\n")
+                report(results, world.stdout)
+                return results.exit_code()
             return _print(results, args, settings, world, output, show_skipped=True)
         return _test(engine, args, settings, world, output)
     except ConftestError as exc:

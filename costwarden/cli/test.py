@@ -6,6 +6,7 @@ import argparse
 from pathlib import Path
 
 from costwarden.cli.world import World
+from costwarden.engine.prepare import load_data
 from costwarden.errors import ConfigError
 from costwarden.rego.testing import run_tests
 
@@ -16,6 +17,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("paths", nargs="*", type=Path, metavar="DIR", help="policy directories (default: .)")
     parser.add_argument("--threshold", type=float, default=0.0, help="fail below this Rego line coverage (percent)")
     parser.add_argument("--no-python", action="store_true", help="run only the Rego tests")
+    parser.add_argument("-d", "--data", type=Path, action="append", default=[], help="data file or folder (JSON, YAML)")
 
 
 def run(args: argparse.Namespace, world: World) -> int:
@@ -23,7 +25,8 @@ def run(args: argparse.Namespace, world: World) -> int:
     for path in paths:
         if not path.exists():
             raise ConfigError("not found", path=path)
-    report = run_tests(paths, python=not args.no_python)
+    data = load_data([world.path(p) for p in args.data])
+    report = run_tests(paths, python=not args.no_python, data=data)
     for error in report.errors:
         world.say("error", error)
     for outcome in report.outcomes:

@@ -370,6 +370,7 @@ def verify(engine: Engine, patterns: Sequence[str]) -> CheckResults:
             passed = bool(values) and values[0] is not False
             if passed:
                 result.successes = 1
+                result.passed.append(name)
             else:
                 result.failures.append(Result(name, {"got": values[0] if values else "undefined"}))
         result.prints += engine.backend.take_prints()

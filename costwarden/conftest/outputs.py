@@ -293,3 +293,31 @@ OUTPUTS: dict[str, Callable[[CheckResults, TextIO, OutputOptions], None]] = {
     "table": table,
     "tap": tap,
 }
+
+
+def report(results: CheckResults, stream: TextIO) -> None:
+    """``verify --report``: OPA's test report (each test, the failures with what they returned,
+    the tally). regorus keeps no trace, so ``notes`` and ``full`` show no trace events."""
+    failed = [item for r in results.results for item in r.failures]
+    if failed:
+        stream.write("FAILURES\n" + "-" * 80 + "\n")
+        for item in failed:
+            stream.write(
+                f"{escape.terminal(item.msg)}: FAIL\n  got: {escape.terminal(json.dumps(item.metadata.get('got')))}\n\n"
+            )
+    stream.write("SUMMARY\n" + "-" * 80 + "\n")
+    for result in results.results:
+        stream.write(f"{escape.terminal(result.filename)}:\n")
+        for item in result.failures:
+            stream.write(f"{escape.terminal(item.msg)}: FAIL\n")
+        for item in result.skipped:
+            stream.write(f"{escape.terminal(item.msg)}: SKIPPED\n")
+        for name in result.passed:
+            stream.write(f"{escape.terminal(name)}: PASS\n")
+    stream.write("-" * 80 + "\n")
+    total = results.tests
+    if failed:
+        stream.write(f"FAIL: {len(failed)}/{total}\n")
+    passed = results.successes
+    if passed:
+        stream.write(f"PASS: {passed}/{total}\n")

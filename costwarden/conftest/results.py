@@ -45,6 +45,8 @@ class CheckResult:
     exceptions: list[Result] = field(default_factory=list)
     skipped: list[Result] = field(default_factory=list)
     prints: list[str] = field(default_factory=list)
+    passed: list[str] = field(default_factory=list)
+    """The names of the tests that passed (``verify``)."""
 
     @property
     def tests(self) -> int:

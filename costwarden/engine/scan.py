@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import dataclasses
+import io
 import math
+import sys
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import BinaryIO
@@ -44,7 +46,41 @@ def scan(
         return _suppress(result, options.suppress, options.changed_only)
 
 
+def _stdin_held(inputs: list[Input], stdin: BinaryIO | None, max_bytes: int) -> tuple[list[Input], BinaryIO | None]:
+    """Standard input read once and held as a document, so that every source (raw Rego input
+    among them) sees the same bytes; past ``max_bytes`` it is left to the loader to refuse."""
+    if not any(not isinstance(i, Document) and str(i) == "-" for i in inputs):
+        return inputs, stdin
+    data = (stdin or sys.stdin.buffer).read(max_bytes + 1)
+    if len(data) > max_bytes:
+        return inputs, io.BytesIO(data)
+    held = [Document("<stdin>", data) if not isinstance(i, Document) and str(i) == "-" else i for i in inputs]
+    return held, stdin
+
+
+_NOT_MODELLED = ("not a Terraform plan", "not a SageMaker definition", "not a supported input")
+
+
+def _evaluated_raw(loaded: Loaded, read: Sequence[str]) -> None:
+    """A file no loader models (docker-compose, any config) that raw Rego input evaluated is not
+    an error: it is said, as a warning, to hold no FinOps resources."""
+    evaluated = set(read)
+    kept = []
+    for problem in loaded.errors:
+        if problem.path in evaluated and problem.message.startswith(_NOT_MODELLED):
+            reason = problem.message.split(":")[0].split(" (")[0]
+            loaded.warnings.append(
+                dataclasses.replace(
+                    problem, message=f"{reason}: no FinOps resources read; evaluated as a raw Rego document"
+                )
+            )
+        else:
+            kept.append(problem)
+    loaded.errors = kept
+
+
 def _scan(inputs: list[Input], options: ScanOptions, stdin: BinaryIO | None) -> ScanResult:
+    inputs, stdin = _stdin_held(inputs, stdin, options.max_input_bytes)
     config = options.config
     catalog = options.catalog or shipped_catalog()
     loaded = Loaded()
@@ -89,6 +125,8 @@ def _scan(inputs: list[Input], options: ScanOptions, stdin: BinaryIO | None) -> 
         found.errors.extend(outcome.errors)
         for info in outcome.policies:
             policies.setdefault(info.id, info)
+        found.read.extend(outcome.read)
+    _evaluated_raw(loaded, found.read)
     by_key = context.resources
     rate = config.training.spot_interruptions_per_month
     violations = [

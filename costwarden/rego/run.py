@@ -62,6 +62,8 @@ class RegoOutcome:
     rules: list[RuleInfo] = field(default_factory=list)
     """The rules that were evaluated."""
     findings: list[RegoFinding] = field(default_factory=list)
+    read: list[str] = field(default_factory=list)
+    """The inputs evaluated as raw documents."""
 
 
 def make_backend(options: RegoOptions) -> RegoBackend:
@@ -114,6 +116,7 @@ def run_rego(
 
     if options.input_mode == "raw":
         raw = documents()
+        outcome.read = sorted({path for path, _ in raw})
         inputs = [("<combined>", [{"path": path, "contents": doc} for path, doc in raw])] if options.combine else raw
     else:
         inputs = [("<scan>", scan_input(list(resources)))]
@@ -278,22 +281,36 @@ def _violation(
     )
 
 
-def raw_documents(paths: Sequence[str]) -> list[tuple[str, Any]]:
-    """Each input's original documents, as conftest parses them (JSON, YAML, multi-document YAML)."""
-    from costwarden.loaders.plan_json import read_json
-    from costwarden.loaders.yaml_docs import read_documents
+def raw_documents(paths: Sequence[str], documents: Sequence[tuple[str, bytes]] = ()) -> list[tuple[str, Any]]:
+    """Each input's original documents, as conftest's parsers make them (YAML of any shape, JSON,
+    HCL2 ``.tf``, TOML, INI, dotenv, Dockerfile; each document of a multi-document file on its
+    own; an empty one ``null``), folders walked for the files some parser reads, and in-memory
+    inputs (stdin) read as YAML unless their name says otherwise."""
+    from costwarden.conftest import parsers
 
     found: list[tuple[str, Any]] = []
+
+    def add(name: str, data: bytes) -> None:
+        try:
+            document = parsers.parse(name, data, None if parsers.parser_name(name) else "yaml")
+        except CostwardenError:
+            return  # the loaders have reported this input as broken already
+        found.extend((name, part) for part in (document if isinstance(document, list) else [document]))
+
     for name in paths:
         path = Path(name)
-        if not path.is_file():
-            continue
-        data = path.read_bytes()
-        try:
-            if path.suffix == ".json":
-                found.append((name, read_json(name, data).document))
-            elif path.suffix in (".yaml", ".yml"):
-                found.extend((name, document.data) for document in read_documents(name, data.decode("utf-8-sig")))
-        except (CostwardenError, UnicodeDecodeError):
-            continue  # the loaders have reported this input as broken already
+        files = [path]
+        if path.is_dir():  # as the loaders walk: hidden folders (.git, .terraform) are not inputs
+            files = sorted(
+                p for p in path.rglob("*") if not any(part.startswith(".") for part in p.relative_to(path).parts[:-1])
+            )
+        for file in files:
+            if file.is_file() and parsers.parser_name(str(file)) in parsers.PARSERS:
+                add(str(file) if path.is_dir() else name, file.read_bytes())
+    for name, data in documents:
+        add(name, data)
     return found
+
+
+def _hidden(relative: Path) -> bool:
+    return any(part.startswith(".") for part in relative.parts[:-1])

@@ -3,12 +3,14 @@
 
 from __future__ import annotations
 
+import json
 import re
 import subprocess
 import sys
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from costwarden.errors import PolicyError
 from costwarden.rego.backend import EmbeddedBackend, PolicyFile
@@ -41,28 +43,33 @@ class TestReport:
         return len(self.outcomes) - self.passed
 
 
-def run_tests(paths: Sequence[Path], python: bool = True) -> TestReport:
+def run_tests(paths: Sequence[Path], python: bool = True, data: Mapping[str, Any] | None = None) -> TestReport:
     report = TestReport()
     files: list[PolicyFile] = []
     for path in paths:
         for candidate in sorted(path.rglob("*.rego")) if path.is_dir() else [path]:
             files.append(PolicyFile(str(candidate), candidate.read_text(encoding="utf-8")))
     backend = EmbeddedBackend(coverage=True)
-    report.errors.extend(backend.load(files, {}))
+    report.errors.extend(backend.load(files, data or {}))
     for policy in files:
         if not policy.path.endswith("_test.rego"):
             continue
         package = PACKAGE.search(policy.text)
         if package is None:
             continue
-        for name in dict.fromkeys(TEST_RULE.findall(policy.text)):
+        lines: dict[str, int] = {}
+        for match in TEST_RULE.finditer(policy.text):
+            lines.setdefault(match.group(1), policy.text.count("\n", 0, match.start()) + 1)
+        for name, line in lines.items():
             query = f"data.{package.group(1)}.{name}"
             try:
                 value = backend.evaluate(query, {})
             except PolicyError as exc:
                 report.outcomes.append(TestOutcome(query, False, f"error: {exc}"))
                 continue
-            report.outcomes.append(TestOutcome(query, value is True, "" if value is True else f"got {value!r}"))
+            passed = value is not None and value is not False
+            got = "undefined" if value is None else json.dumps(value)
+            report.outcomes.append(TestOutcome(query, passed, "" if passed else f"{policy.path}:{line}: got {got}"))
     report.coverage = _coverage(backend)
     if python and any(_python_tests(path) for path in paths):
         report.python_exit = subprocess.call([sys.executable, "-m", "pytest", "-q", *map(str, paths)])

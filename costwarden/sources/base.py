@@ -35,6 +35,9 @@ class Outcome:
     errors: list[Problem] = field(default_factory=list)
     policies: list[PolicyInfo] = field(default_factory=list)
     """What the source ran (and what its violations name), for the reports."""
+    read: list[str] = field(default_factory=list)
+    """Inputs the source read itself as documents (raw Rego input): an input no loader models is
+    then evaluated, not an error."""
 
 
 class PolicySource(Protocol):

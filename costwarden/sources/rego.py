@@ -27,15 +27,16 @@ class RegoPolicies:
         ]
 
     def evaluate(self, subject: Subject) -> Outcome:
-        names = list(subject.names)
+        paths = [str(path) for path in subject.paths]
+        held = [(document.name, document.data) for document in subject.documents]
         ran = run_rego(
-            self.options, subject.resources, lambda: raw_documents(names), rego_config(subject.context.config)
+            self.options, subject.resources, lambda: raw_documents(paths, held), rego_config(subject.context.config)
         )
         infos = {rule.policy_id: rule_info(rule) for rule in ran.rules}
         for finding in ran.findings:  # a result may name its own id, title and severity
             if finding.policy_id not in infos:
                 infos[finding.policy_id] = _finding_info(finding)
-        return Outcome(violations=ran.violations, errors=ran.errors, policies=list(infos.values()))
+        return Outcome(violations=ran.violations, errors=ran.errors, policies=list(infos.values()), read=ran.read)
 
 
 def rule_info(rule: RuleInfo) -> PolicyInfo:

@@ -64,6 +64,10 @@ CASES = [
      "0 tests, 0 passed, 0 warnings, 0 failures, 0 exceptions, 0 skipped", []),
     ("verify with a wildcard", "verify -p k8s/policy --namespace 'ma*'", None, 0, None, ["4 tests, 3 passed"]),
     ("verify without policies", "verify -p nothing-here", None, 1, None, []),
+    ("verify --report", "verify -p k8s/policy --report fails", None, 0, None,
+     ["data.main.test_service_warns: PASS", "PASS: 3/4"]),
+    ("verify --report on a failure", "verify -p toml/policy -p ifs/failing_test.rego --report fails", None, 1, None,
+     ["FAILURES", "data.main.test_tls_on: FAIL", "FAIL: 1/1"]),
     ("verify --report needs stdout", "verify -p k8s/policy -o json --report fails", None, 1, None, []),
     ("parse_config and parse_config_file", "verify -p hcl2/policy", None, 0, "2 tests, 2 passed, 0 warnings, 0 failures, 0 exceptions, 0 skipped", []),
     ("HCL2 .tf in conftest's shape", "test -p hcl2/policy hcl2/main.tf", None, 1,
@@ -96,6 +100,10 @@ CASES = [
      ["::error file=k8s/deployment.yaml,line=1::deployments need a selector label app"]),
     ("sarif", "test -p k8s/policy -o sarif k8s/deployment.yaml", None, 1, None, ['"ruleId": "main/deny"']),
     ("verify as tap", "verify -p k8s/policy -o tap", None, 0, None, ["ok "]),
+    ("--rego-version v0 reads v0 syntax", "test -p ifs/v0.rego ifs/data.yaml --rego-version v0", None, 1,
+     "1 test, 0 passed, 0 warnings, 1 failure, 0 exceptions", ["a is one"]),
+    ("v0 syntax under --rego-version v1 is an error", "test -p ifs/v0.rego ifs/data.yaml --rego-version v1", None, 1, None, []),
+    ("the dialect is found per file by default", "test -p ifs/v0.rego ifs/data.yaml", None, 1, None, ["a is one"]),
     ("--strict is refused, with why", "test --strict -p k8s/policy k8s/deployment.yaml", None, 2, None, []),
 ]  # fmt: skip
 
@@ -136,7 +144,10 @@ def test_json_is_conftests_shape() -> None:
     [result] = json.loads(out)
     assert set(result) == {"filename", "namespace", "successes", "failures", "warnings"}
     violation = next(f for f in result["failures"] if f["metadata"]["query"] == "data.main.violation")
-    assert violation == {"msg": "container api has no image tag", "metadata": {"details": {"image": "busybox"}, "query": "data.main.violation"}}
+    assert violation == {
+        "msg": "container api has no image tag",
+        "metadata": {"details": {"image": "busybox"}, "query": "data.main.violation"},
+    }
 
 
 def test_errors_name_the_file_and_line() -> None:
@@ -145,7 +156,9 @@ def test_errors_name_the_file_and_line() -> None:
     assert err.strip() == "costwarden: error: ifs/bracket.rego:4: rule is using 'if' keyword without 'contains' keyword"
     code, _, err = _run(["test", "-p", "caps/missing.rego", "k8s/deployment.yaml"])
     assert code == 1 and "caps/missing.rego:5" in err and "yaml.is_valid_everywhere" in err
-    code, _, err = _run(["test", "-p", "caps/sneaky.rego", "k8s/deployment.yaml", "--capabilities", "caps/capabilities.json"])
+    code, _, err = _run(
+        ["test", "-p", "caps/sneaky.rego", "k8s/deployment.yaml", "--capabilities", "caps/capabilities.json"]
+    )
     assert "caps/sneaky.rego:5: rego_type_error: undefined function http.send" in err
 
 
@@ -182,7 +195,7 @@ def test_hcl2_shape() -> None:
 
 def test_a_value_in_a_message_cannot_drive_the_terminal(tmp_path: Path) -> None:
     (tmp_path / "policy").mkdir()
-    (tmp_path / "policy" / "p.rego").write_text('package main\nimport rego.v1\ndeny contains input.name if true\n')
+    (tmp_path / "policy" / "p.rego").write_text("package main\nimport rego.v1\ndeny contains input.name if true\n")
     (tmp_path / "x.json").write_text(json.dumps({"name": "a\x1b[2J\n::error::b"}))
     _, out, _ = _run(["test", "x.json"], cwd=tmp_path)
     assert "\x1b" not in out and "\n::error" not in out

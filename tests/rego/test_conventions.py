@@ -259,3 +259,68 @@ def test_policy_paths_and_rego_settings_from_the_config(tmp_path):
     out = io.StringIO()
     main(["scan", "plan.json", "-o", "json"], World(out, io.StringIO(), io.BytesIO(), {}, tmp_path))
     assert "configured" in {v["message"] for v in json.loads(out.getvalue())["violations"]}
+
+
+def test_raw_input_reads_tf_and_stdin_as_conftest_does(tmp_path):
+    import io
+
+    (tmp_path / "main.tf").write_text('resource "aws_lb_listener" "web" {\n  protocol = "HTTP"\n}\n')
+    policy = """
+        package main
+        import rego.v1
+
+        deny contains msg if {
+            some name
+            some listener in input.resource.aws_lb_listener[name]
+            listener.protocol == "HTTP"
+            msg := sprintf("%s is plain HTTP", [name])
+        }
+
+        deny contains "a Deployment on stdin" if input.kind == "Deployment"
+
+        deny contains "an empty rule is not a finding" if { input.never == true }
+        """
+    result = scan([str(tmp_path / "main.tf")], only_rego(rego(policy, input_mode="raw")))
+    assert [v.message for v in result.violations] == ["web is plain HTTP"]
+    stdin = io.BytesIO(b"apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: x}\n")
+    result = scan(["-"], only_rego(rego(policy, input_mode="raw")), stdin=stdin)
+    assert [v.message for v in result.violations] == ["a Deployment on stdin"]
+
+
+def test_a_complete_rule_that_does_not_fire_is_no_result():
+    result = violations("""
+        package main
+        import rego.v1
+
+        violation := [m] if { input.nothing == 1; m := "never" }
+        """)
+    assert result.violations == () and result.errors == ()
+
+
+def test_a_rule_in_two_files_is_evaluated_once():
+    a = PolicyFile("a.rego", 'package main\nimport rego.v1\ndeny contains "one" if true\n')
+    b = PolicyFile("b.rego", 'package main\nimport rego.v1\ndeny contains "two" if true\n')
+    result = scan(PLAN, only_rego(RegoOptions(policies=[a, b])))
+    assert sorted(v.message for v in result.violations) == ["one", "two"]
+
+
+def test_raw_input_evaluates_a_file_no_loader_models(tmp_path):
+    compose = tmp_path / "docker-compose.yml"
+    compose.write_text("services:\n  web:\n    image: nginx:latest\n")
+    policy = """
+        package main
+        import rego.v1
+
+        deny contains sprintf("%s uses latest", [name]) if {
+            some name, svc in input.services
+            endswith(svc.image, ":latest")
+        }
+        """
+    result = scan([str(compose)], only_rego(rego(policy, input_mode="raw")))
+    assert [v.message for v in result.violations] == ["web uses latest"]
+    assert result.errors == ()
+    assert [w.message for w in result.warnings] == [
+        "not a SageMaker definition: no FinOps resources read; evaluated as a raw Rego document"
+    ]
+    normalized = scan([str(compose)], only_rego(rego(policy)))
+    assert normalized.errors, "without raw input, a file nothing reads is still an error"

@@ -63,3 +63,27 @@ def test_python_policy_tests_run_with_pytest(tmp_path):
     write(tmp_path, "test_org.py", "def test_ok():\n    assert 1 + 1 == 3\n")
     code, _, _ = run(".", cwd=tmp_path)
     assert code == 1
+
+
+def test_data_folders_and_a_failure_names_its_line_and_value(tmp_path):
+    (tmp_path / "data" / "limits").mkdir(parents=True)
+    write(tmp_path / "data" / "limits", "gpu.yaml", "max_gpus: 8\n")
+    write(
+        tmp_path,
+        "p_test.rego",
+        """\
+        package p
+        import rego.v1
+
+        test_limit_is_read if data.limits.max_gpus == 8
+
+        test_wrong := data.limits.max_gpus
+
+        test_undefined if input.nothing
+        """,
+    )
+    code, out, _ = run(str(tmp_path), "--no-python", "-d", "data", cwd=tmp_path)
+    assert code == 1
+    assert "PASS data.p.test_limit_is_read" in out
+    assert "PASS data.p.test_wrong" in out  # a value that is not false passes, as in OPA
+    assert f"FAIL data.p.test_undefined: {tmp_path / 'p_test.rego'}:8: got undefined" in out
