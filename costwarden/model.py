@@ -7,7 +7,7 @@ What the infrastructure *says* (``Resource``, ``Compute``) is kept apart from wh
 from __future__ import annotations
 
 import enum
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -226,17 +226,29 @@ class ResourceCost:
 
 @dataclass(frozen=True, slots=True)
 class CostImpact:
+    """Each figure with one meaning: ``monthly_cost`` is the spend at stake (what the resource
+    costs per month), ``monthly_savings`` what the remedy saves, ``expected_loss`` what is
+    expected to be lost per month without the remedy (rework after spot interruptions)."""
+
     monthly_cost: float
     monthly_cost_after: float
     monthly_savings: float
     basis: str
     catalog_version: str
     currency: str = "USD"
+    expected_loss: float = 0.0
+
+    @property
+    def spend_at_stake(self) -> float:
+        return self.monthly_cost
 
     @property
     def monthly_impact(self) -> float:
-        """What the violation is worth: the savings when a remedy saves money, else the spend."""
-        return self.monthly_savings if self.monthly_savings > 0 else self.monthly_cost
+        """What the violation is worth: the savings when a remedy saves money, else the expected
+        loss when there is one, else the spend at stake."""
+        if self.monthly_savings > 0:
+            return self.monthly_savings
+        return self.expected_loss if self.expected_loss > 0 else self.monthly_cost
 
 
 @dataclass(frozen=True, slots=True)
@@ -371,6 +383,12 @@ class CatalogInfo:
     date: str
 
 
+def _cents(figures: Iterable[float]) -> float:
+    """A total as every report shows it: each resource's figure in cents, then summed, so a
+    total is the sum of the rows printed (``scan`` and ``cost`` agree to the cent)."""
+    return round(sum(round(figure, 2) for figure in figures), 2)
+
+
 @dataclass(frozen=True, slots=True)
 class Totals:
     resources: int
@@ -382,6 +400,8 @@ class Totals:
     """What the resources with violations cost per month, each resource counted once."""
     monthly_savings: float
     """What the remedies save per month, the best remedy per resource."""
+    expected_loss: float = 0.0
+    """What is expected to be lost per month without the remedies, the largest per resource."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -421,20 +441,23 @@ class ScanResult:
         by_severity = {s.label: 0 for s in Severity}
         at_stake: dict[str, float] = {}
         savings: dict[str, float] = {}
-        for violation in self.violations:
+        losses: dict[str, float] = {}
+        for violation in self.violations:  # each quantity once per resource, whatever the order
             by_severity[violation.severity.label] += 1
             if violation.cost is None:
                 continue
             key = violation.resource_key
-            at_stake[key] = violation.cost.monthly_cost
+            at_stake[key] = max(at_stake.get(key, 0.0), violation.cost.spend_at_stake)
             savings[key] = max(savings.get(key, 0.0), violation.cost.monthly_savings)
+            losses[key] = max(losses.get(key, 0.0), violation.cost.expected_loss)
         return Totals(
             resources=len(self.resources),
             violations=len(self.violations),
             by_severity=by_severity,
-            monthly_cost=sum(cost.monthly_cost for cost in self.costs.values()),
-            monthly_cost_at_stake=sum(at_stake.values()),
-            monthly_savings=sum(savings.values()),
+            monthly_cost=_cents(cost.monthly_cost for cost in self.costs.values()),
+            monthly_cost_at_stake=_cents(at_stake.values()),
+            monthly_savings=_cents(savings.values()),
+            expected_loss=_cents(losses.values()),
         )
 
     def exit_code(

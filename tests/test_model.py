@@ -27,3 +27,31 @@ def test_problem_and_location_render_as_one_line():
     assert str(Problem("empty file", "p.json", 1)) == "p.json:1: empty file"
     assert str(Problem("not priced", "p.json", 7, "aws_instance.a")) == "p.json:7 aws_instance.a: not priced"
     assert str(Problem("boom")) == "boom"
+
+
+def test_totals_count_each_quantity_once_per_resource_whatever_the_order():
+    import dataclasses
+    from pathlib import Path
+
+    from costwarden import scan
+
+    example = Path(__file__).parents[1] / "examples" / "sagemaker" / "finetune-spot.json"
+    result = scan([str(example)])
+    assert {v.policy_id for v in result.violations} >= {"CW302"}
+    backwards = dataclasses.replace(result, violations=tuple(reversed(result.violations)))
+    assert result.totals == backwards.totals
+    (spend,) = (cost.monthly_cost for cost in result.costs.values())
+    assert result.totals.monthly_cost_at_stake == round(spend, 2)  # the spend, not CW302's rework
+    assert result.totals.expected_loss == round(max(v.cost.expected_loss for v in result.violations if v.cost), 2)
+
+
+def test_scan_and_cost_totals_agree_to_the_cent():
+    from pathlib import Path
+
+    from costwarden import scan
+    from costwarden.reports.cost import breakdown
+
+    examples = Path(__file__).parents[1] / "examples"
+    result = scan([str(examples)])
+    rows = breakdown(result)
+    assert result.totals.monthly_cost == round(sum(row.after for row in rows.rows), 2) == rows.total.after

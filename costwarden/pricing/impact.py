@@ -147,7 +147,14 @@ def _rework(compute: Compute, cost: ResourceCost, catalog: Catalog, rate: float)
     if compute.run_hours is None:
         basis += "; the run taken as the whole month (no run time declared)"
     basis += f"; at ${per_instance:.4g}/instance-hour ({cost.basis})"
-    return CostImpact(monthly, 0.0, monthly, basis, catalog.version)
+    return CostImpact(
+        monthly_cost=cost.monthly_cost,
+        monthly_cost_after=cost.monthly_cost,
+        monthly_savings=0.0,
+        basis=basis,
+        catalog_version=catalog.version,
+        expected_loss=monthly,
+    )
 
 
 def _describe(remedy: Remedy) -> str:

@@ -21,6 +21,8 @@ def money_note(violation: Violation) -> str:
     cost = violation.cost
     if cost.monthly_savings > 0:
         return f"{usd(cost.monthly_cost)}/month, saves {usd(cost.monthly_savings)}/month"
+    if cost.expected_loss > 0:
+        return f"{usd(cost.monthly_cost)}/month at stake, expected loss {usd(cost.expected_loss)}/month"
     return f"{usd(cost.monthly_cost)}/month at stake"
 
 

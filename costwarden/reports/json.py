@@ -10,7 +10,7 @@ from costwarden._version import __version__
 from costwarden.model import CostImpact, Problem, Remedy, ScanResult, Suppression, Violation
 from costwarden.reports.options import ReportOptions
 
-SCHEMA_VERSION = "1.1"
+SCHEMA_VERSION = "2.0"
 """1.1: ``coverage`` (what was read, priced and not evaluated) and ``fail_on_unevaluated``."""
 
 
@@ -38,6 +38,7 @@ def report(result: ScanResult, options: ReportOptions) -> dict[str, Any]:
             "monthly_cost": _money(totals.monthly_cost),
             "monthly_cost_at_stake": _money(totals.monthly_cost_at_stake),
             "monthly_savings": _money(totals.monthly_savings),
+            "expected_loss": _money(totals.expected_loss),
             "currency": "USD",
         },
         "violations": [_violation(v) for v in result.violations],
@@ -129,8 +130,10 @@ def _impact(impact: CostImpact | None) -> dict[str, Any] | None:
         return None
     return {
         "monthly_cost": _money(impact.monthly_cost),
+        "spend_at_stake": _money(impact.spend_at_stake),
         "monthly_cost_after": _money(impact.monthly_cost_after),
         "monthly_savings": _money(impact.monthly_savings),
+        "expected_loss": _money(impact.expected_loss),
         "currency": impact.currency,
         "basis": impact.basis,
         "catalog_version": impact.catalog_version,

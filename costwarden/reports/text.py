@@ -84,6 +84,7 @@ def render(result: ScanResult, stream: TextIO, options: ReportOptions) -> None:
         + f" · {usd(totals.monthly_cost)}/month priced"
         + f" · {usd(totals.monthly_cost_at_stake)}/month at stake"
         + f" · {usd(totals.monthly_savings)}/month savings available"
+        + (f" · {usd(totals.expected_loss)}/month expected loss" if totals.expected_loss else "")
     )
     if result.suppressed:
         console.print(f"\n{suppressed_count(result.suppressed)}:")

@@ -72,11 +72,17 @@ def test_cw301_run_time_choice_is_inconclusive():
 
 
 def test_cw302_fails_without_checkpoints_with_the_rework_model_in_the_basis():
-    (violation,) = run(cw302, ("job.json", SPOT)).violations
+    result = run(cw302, ("job.json", SPOT))
+    (violation,) = result.violations
     # 2 instances x 0.2/730 per hour x 10 h = 0.00548 interruptions, each losing 5 h on 2 instances
     expected_hours = 2 * 0.2 / 730 * 10 * 5 * 2
-    assert violation.cost.monthly_savings == pytest.approx(violation.cost.monthly_cost)
-    assert violation.cost.monthly_cost > 0
+    spend = result.costs[violation.resource_key]
+    per_instance_hour = spend.hourly_cost / 2
+    assert violation.cost.expected_loss == pytest.approx(expected_hours * per_instance_hour)
+    assert violation.cost.monthly_cost == violation.cost.spend_at_stake == spend.monthly_cost  # one meaning
+    assert violation.cost.monthly_savings == 0.0
+    assert result.totals.monthly_cost_at_stake == round(spend.monthly_cost, 2)  # totals are in cents
+    assert result.totals.expected_loss == round(violation.cost.expected_loss, 2)
     assert (
         "expected rework without checkpoints: 2 instances x 0.2 interruptions per instance-month"
         in violation.cost.basis
@@ -86,8 +92,8 @@ def test_cw302_fails_without_checkpoints_with_the_rework_model_in_the_basis():
 
 def test_cw302_rate_from_config_and_passes_with_checkpoints():
     config = Config(training=TrainingConfig(spot_interruptions_per_month=0.4))
-    low = run(cw302, ("job.json", SPOT)).violations[0].cost.monthly_cost
-    high = run(cw302, ("job.json", SPOT), config=config).violations[0].cost.monthly_cost
+    low = run(cw302, ("job.json", SPOT)).violations[0].cost.expected_loss
+    high = run(cw302, ("job.json", SPOT), config=config).violations[0].cost.expected_loss
     assert high == pytest.approx(2 * low)
     assert run(cw302, ("job.json", CHECKPOINTED)).violations == ()
 
