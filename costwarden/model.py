@@ -169,6 +169,10 @@ class Resource:
     category: Category = "other"
     attributes: Mapping[str, Any] = field(default_factory=dict)
     tags: Mapping[str, str | None] = field(default_factory=dict)
+    provider_tags: Mapping[str, str | None] = field(default_factory=dict)
+    """The provider's ``default_tags``: what its configuration says of everything it manages,
+    read for the environment where they are not the resource's own tags (an Auto Scaling group's
+    ``tag`` blocks), never counted as tags."""
     """Effective tags; a value of ``None`` is unknown until apply. When ``"tags"`` is in
     ``unknown``, more keys may appear at apply time."""
     taggable: bool = False

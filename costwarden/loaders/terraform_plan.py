@@ -15,7 +15,7 @@ from typing import Any
 
 from costwarden.errors import LoadError
 from costwarden.loaders.base import Loaded
-from costwarden.loaders.plan_config import PlanConfiguration, ProviderSettings
+from costwarden.loaders.plan_config import PlanConfiguration, ProviderSettings, Unknown
 from costwarden.loaders.plan_json import WRAPPER_HINT, PlanText, address_lines, read_json
 from costwarden.loaders.plan_tags import TAG_ATTRIBUTES, effective_tags
 from costwarden.loaders.terraform_compute import Planned, build
@@ -189,6 +189,7 @@ class _Reader:
             category=built.category,
             attributes=values,
             tags=tags.values,
+            provider_tags=_provider_tags(resource_type, settings),
             taggable=tags.taggable,
             unknown=unknown,
             compute=built.compute,
@@ -199,6 +200,13 @@ class _Reader:
             links=built.links,
             source_format=NAME,
         )
+
+
+def _provider_tags(resource_type: str, settings: ProviderSettings) -> dict[str, str | None]:
+    defaults = settings.default_tags
+    if not resource_type.startswith("aws_") or isinstance(defaults, Unknown):
+        return {}
+    return {str(k): None if isinstance(v, Unknown) or v is None else str(v) for k, v in defaults.items()}
 
 
 def _values_by_address(values: Mapping[str, Any]) -> dict[str, Mapping[str, Any]]:

@@ -4,7 +4,14 @@ from collections.abc import Iterator
 
 from costwarden.model import Resource, Severity
 from costwarden.policies.base import Context, Finding, policy
-from costwarden.policies.workloads import floor_for, gpus, scale_down_remedy, workload
+from costwarden.policies.workloads import (
+    REAL_TIME_FLOOR,
+    floor_for,
+    gpus,
+    real_time_endpoint,
+    scale_down_remedy,
+    workload,
+)
 
 
 @policy(
@@ -26,6 +33,9 @@ def inference_always_on(resource: Resource, context: Context) -> Iterator[Findin
     Fails: an HPA with ``minReplicas: 2`` on a GPU Deployment labelled ``environment: dev``.
 
     Passes: a KEDA ScaledObject with ``minReplicaCount: 0`` on the same Deployment.
+
+    A SageMaker real-time endpoint cannot run no instance: its floor is 1, and the remediation
+    says how to scale to zero (asynchronous endpoint, inference components, serverless).
     """
     scaling, compute = resource.scaling, resource.compute
     if scaling is None or compute is None or scaling.min is None or not gpus(resource):
@@ -41,11 +51,12 @@ def inference_always_on(resource: Resource, context: Context) -> Iterator[Findin
         "in production" if production else "outside production" if production is False else "(environment not tagged)"
     )
     active = context.config.inference.active_hours
+    why = f" ({REAL_TIME_FLOOR})" if real_time_endpoint(resource) and floor == 1 and not production else ""
     yield Finding(
         message=f"GPU inference keeps at least {scaling.min} replicas running {where}; allowed: {floor}",
         remediation=(
             f"Set the minimum to {floor} and scale up with demand; the remedy assumes "
-            f"{active.hours_per_day:g} h a day, {active.days_per_week:g} days a week of use."
+            f"{active.hours_per_day:g} h a day, {active.days_per_week:g} days a week of use.{why}"
         ),
         remedy=scale_down_remedy(floor, context.config),
     )

@@ -47,16 +47,20 @@ REMEDY_KEYS = {
 }
 
 
-def apply_remedy(compute: Compute, remedy: Remedy) -> tuple[tuple[Compute, ...], list[str]]:
+def apply_remedy(
+    compute: Compute, remedy: Remedy, catalog: Catalog | None = None
+) -> tuple[tuple[Compute, ...], list[str]]:
     """The compute as the remedy would leave it, as parts to price; the keys not understood.
 
     ``min_replicas`` with ``active_hours_per_month`` splits the fleet: ``min_replicas``
-    instances around the clock, the rest only during the active hours.
+    instances around the clock, the rest only during the active hours. A new ``instance_type``
+    for a pod that uses part of a node (``share``) recomputes its share of the new node from its
+    GPUs, and the basis names the new node, not the old one.
     """
     changes = remedy.changes
     changed = compute
     if "instance_type" in changes:
-        changed = dataclasses.replace(changed, instance_type=str(changes["instance_type"]), gpu=None)
+        changed = _moved(compute, str(changes["instance_type"]), catalog, "share" in changes)
     if changes.get("market") in ("on_demand", "spot"):
         changed = dataclasses.replace(changed, market=changes["market"], spot_count=0)
     if "replicas" in changes:
@@ -98,7 +102,7 @@ def cost_impact(
             basis=f"spend at stake: {cost.basis}",
             catalog_version=catalog.version,
         )
-    parts, ignored = apply_remedy(resource.compute, remedy)
+    parts, ignored = apply_remedy(resource.compute, remedy, catalog)
     after = price_parts(resource.address, (*parts, *_scaled_with(resource.extra_compute, parts, remedy)), catalog)
     if isinstance(after, str):
         basis = f"{cost.basis}; remedy not priced: {after}"
@@ -113,6 +117,20 @@ def cost_impact(
         basis=basis,
         catalog_version=catalog.version,
     )
+
+
+def _moved(compute: Compute, instance_type: str, catalog: Catalog | None, share_given: bool) -> Compute:
+    moved = dataclasses.replace(compute, instance_type=instance_type, gpu=None)
+    node = f"node {compute.instance_type}"
+    if compute.share >= 1.0 or share_given or compute.gpu is None or catalog is None:
+        return moved
+    gpus = next((count for name, _, count, _ in catalog.gpu_types(compute.provider) if name == instance_type), None)
+    if not gpus:
+        return moved
+    share = min(compute.gpu.count / gpus, 1.0)
+    kept = tuple(a for a in compute.assumptions if not a.startswith(node))
+    said = f"node {instance_type} (the remedy): {compute.gpu.count:g} of its {gpus:g} GPUs"
+    return dataclasses.replace(moved, share=share, assumptions=(said, *kept))
 
 
 _SCALING_KEYS = frozenset({"replicas", "min_replicas", "hours_per_month", "active_hours_per_month"})

@@ -1,6 +1,9 @@
+import dataclasses
+import textwrap
+
 import pytest
 
-from costwarden import Config
+from costwarden import Config, Document
 from costwarden.config import ActiveHours, InferenceConfig
 from costwarden.policies.cw401_inference_always_on import inference_always_on as cw401
 from costwarden.policies.cw402_inference_without_autoscaling import inference_without_autoscaling as cw402
@@ -155,3 +158,58 @@ def test_cw402_ignores_cpu_and_self_scaling_kinds():
           containers: [{{image: vllm/vllm-openai, resources: {{limits: {{nvidia.com/gpu: 1}}}}}}]
     """
     assert run(cw402, ("k.yaml", knative)).violations == ()
+
+
+def _endpoint_config(**config):
+    return plan(
+        change(
+            "aws_sagemaker_endpoint_configuration.llm",
+            {
+                "name": "llm",
+                "production_variants": [{"instance_type": "ml.g5.2xlarge", "initial_instance_count": 2}],
+                "tags_all": {"environment": "dev"},
+                **config,
+            },
+        )
+    )
+
+
+ASYNC = {"async_inference_config": [{"output_config": [{"s3_output_path": "s3://bucket/out"}]}]}
+
+
+@pytest.mark.parametrize(("config", "floor"), [({}, 1), (ASYNC, 0)])
+def test_a_sagemaker_real_time_endpoint_keeps_one_instance(config, floor):
+    (violation,) = run(cw402, ("p.json", _endpoint_config(**config))).violations
+    assert violation.remedy.changes["min_replicas"] == floor
+    assert violation.remedy.description.startswith(f"a floor of {floor},")
+
+
+def test_cw401_environment_from_the_providers_default_tags():
+    from pathlib import Path
+
+    from costwarden import scan
+
+    example = Path(__file__).parents[2] / "examples" / "terraform" / "gpu-fleet" / "plan.json"
+    result = scan([str(example)])
+    (violation,) = [v for v in result.violations if v.policy_id == "CW401" and "autoscaling" in v.address]
+    assert "in production; allowed: 1" in violation.message  # the ASG has no tags; default_tags say prod
+    assert violation.remedy.changes["min_replicas"] == 1
+
+
+def test_a_remedy_to_another_node_recomputes_the_pods_share_and_names_the_new_node():
+    from costwarden import scan
+    from costwarden.model import Remedy
+    from costwarden.pricing.catalog import shipped_catalog
+    from costwarden.pricing.impact import cost_impact, price_parts
+
+    catalog = shipped_catalog()
+    manifest = deployment("node.kubernetes.io/instance-type: p4d.24xlarge", MODEL, replicas=2)
+    result = scan(Document("d.yaml", textwrap.dedent(manifest).encode()))
+    (pod,) = [r for r in result.resources if r.compute is not None]
+    assert pod.compute.share == 1 / 8
+    impact = cost_impact(pod, result.costs[pod.key], Remedy({"instance_type": "g6e.12xlarge"}), catalog)
+    moved = dataclasses.replace(pod.compute, instance_type="g6e.12xlarge", gpu=None, share=1 / 4, assumptions=())
+    by_hand = price_parts(pod.address, (moved,), catalog)
+    assert impact.monthly_cost_after == pytest.approx(by_hand.monthly_cost)  # 2 pods x 1/4 of a g6e.12xlarge
+    after = impact.basis.split("After ")[1]
+    assert "p4d.24xlarge" not in after and "node g6e.12xlarge (the remedy): 1 of its 4 GPUs" in after
