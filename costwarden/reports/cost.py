@@ -167,7 +167,8 @@ def render_text(data: Breakdown, stream: TextIO, options: ReportOptions) -> None
     for row in data.rows:
         table.add_row(safe(row.address), safe(row.action), usd(row.before), usd(row.after), _signed(row.change))
     table.add_section()
-    table.add_row("Total", "", usd(data.total.before), usd(data.total.after), _signed(data.total.change))
+    total = f"Total (of which {len(data.unpriced)} not priced)" if data.unpriced else "Total"
+    table.add_row(total, "", usd(data.total.before), usd(data.total.after), _signed(data.total.change))
     console.print(table)
     for title, groups in (("finops:team", data.by_team), ("finops:service", data.by_service)):
         grouped = Table(show_edge=False, pad_edge=False, title=f"By {title}", title_justify="left")

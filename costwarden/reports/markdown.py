@@ -53,7 +53,12 @@ def _render(template: jinja2.Template, result: ScanResult, violations: list[Viol
         (severity.label, [v for v in violations if v.severity == severity])
         for severity in sorted(Severity, reverse=True)
     ]
-    top = sorted((v for v in violations if _savings(v) > 0), key=lambda v: -_savings(v))
+    best: dict[str, Violation] = {}  # remedies of one resource overlap: its best one, as the totals count
+    for violation in violations:
+        known = best.get(violation.resource_key)
+        if _savings(violation) > 0 and (known is None or _savings(violation) > _savings(known)):
+            best[violation.resource_key] = violation
+    top = sorted(best.values(), key=lambda v: (-_savings(v), v.address, v.policy_id))
     context: dict[str, Any] = {
         "totals": result.totals,
         "catalog": result.catalog,

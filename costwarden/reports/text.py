@@ -78,10 +78,12 @@ def render(result: ScanResult, stream: TextIO, options: ReportOptions) -> None:
         console.print("— not priced: no compute to price, or a value unknown until apply (see warnings)")
 
     counts = ", ".join(f"{n} {label}" for label, n in reversed(list(totals.by_severity.items())) if n)
+    unpriced = result.coverage.unpriced
     console.print(
         f"\n{totals.violations} violation{'s' * (totals.violations != 1)}"
         + (f" ({counts})" if counts else "")
         + f" · {usd(totals.monthly_cost)}/month priced"
+        + (f" (of which {_resources(len(unpriced))} not priced)" if unpriced else "")
         + f" · {usd(totals.monthly_cost_at_stake)}/month at stake"
         + f" · {usd(totals.monthly_savings)}/month savings available"
         + (f" · {usd(totals.expected_loss)}/month expected loss" if totals.expected_loss else "")
@@ -94,8 +96,8 @@ def render(result: ScanResult, stream: TextIO, options: ReportOptions) -> None:
         console.print(f"\nFixed since the baseline ({len(result.fixed)}):")
         for label in result.fixed:
             console.print(safe(f"  {label}"))
-    warnings = [w for w in result.warnings if not w.message.startswith(NOT_EVALUATED)]  # listed below
-    for title, problems in (("Warnings", warnings), ("Errors", result.errors)):
+    warnings = [w for w in result.warnings if not w.message.startswith((NOT_EVALUATED, "not priced: "))]
+    for title, problems in (("Not priced", list(unpriced)), ("Warnings", warnings), ("Errors", result.errors)):
         if problems:
             console.print(f"\n{title} ({len(problems)}):")
             for problem in problems:
@@ -122,3 +124,7 @@ def render(result: ScanResult, stream: TextIO, options: ReportOptions) -> None:
             2: "\nERROR: inputs or policies could not be processed",
         }[verdict]
     )
+
+
+def _resources(count: int) -> str:
+    return f"{count} resource{'s' * (count != 1)}"

@@ -11,6 +11,7 @@ from costwarden.config import Config
 from costwarden.model import PolicyInfo, Problem, Resource, Severity, Violation
 from costwarden.policies import BUILTIN
 from costwarden.policies.base import Context, Finding, Inconclusive, Policy
+from costwarden.pricing.impact import REMEDY_KEYS
 from costwarden.sources.base import Outcome, Subject
 
 _BUILTIN_IDS = frozenset(id(p) for p in BUILTIN)
@@ -54,6 +55,12 @@ def _run(policy: Policy, severity: Severity, resource: Resource, context: Contex
                 message = f"{policy.id} not checked: {found.reason}"
                 outcome.warnings.append(Problem(message, where.path, where.line, resource.address))
             elif isinstance(found, Finding):
+                unknown = sorted(set(found.remedy.changes) - set(REMEDY_KEYS)) if found.remedy else []
+                if unknown:  # as for Rego: a remedy nobody can price is the policy's bug, said
+                    known = ", ".join(sorted(REMEDY_KEYS))
+                    message = f"policy {policy.id}: unknown remedy key {unknown[0]!r} (known: {known})"
+                    outcome.errors.append(Problem(message, where.path, where.line, resource.address))
+                    continue
                 outcome.violations.append(
                     Violation(
                         policy_id=policy.id,

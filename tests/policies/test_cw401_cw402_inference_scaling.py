@@ -213,3 +213,21 @@ def test_a_remedy_to_another_node_recomputes_the_pods_share_and_names_the_new_no
     assert impact.monthly_cost_after == pytest.approx(by_hand.monthly_cost)  # 2 pods x 1/4 of a g6e.12xlarge
     after = impact.basis.split("After ")[1]
     assert "p4d.24xlarge" not in after and "node g6e.12xlarge (the remedy): 1 of its 4 GPUs" in after
+
+
+def test_a_python_remedy_with_an_unknown_key_is_an_error_as_in_rego():
+    from costwarden import scan
+    from costwarden.model import Remedy, Severity
+    from costwarden.policies.base import Finding, policy
+    from tests.scanning import with_policies
+
+    @policy(id="X1", name="typo", title="typo", severity=Severity.LOW)
+    def typo(resource, context):
+        """Proposes a remedy with a misspelt key."""
+        if resource.compute is not None:
+            yield Finding(message="m", remedy=Remedy({"instance_typ": "g6.xlarge"}))
+
+    manifest = textwrap.dedent(deployment(G5, MODEL))
+    result = scan(Document("d.yaml", manifest.encode()), with_policies(typo))
+    assert result.violations == ()
+    assert "policy X1: unknown remedy key 'instance_typ'" in result.errors[0].message

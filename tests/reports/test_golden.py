@@ -54,3 +54,34 @@ def test_text_report_truncates_long_lists_with_a_count(result):
     stream = io.StringIO()
     REPORTERS["text"].render(result, stream, ReportOptions(max_rows=1))
     assert "… and 3 more violations (all of them: --all, or -o json)" in stream.getvalue()
+
+
+def test_top_savings_rows_add_up_to_the_headline():
+    import re
+    from pathlib import Path
+
+    from costwarden import scan
+    from costwarden.reports.markdown import render
+    from costwarden.reports.options import ReportOptions
+
+    examples = Path(__file__).parents[2] / "examples"
+    result = scan([str(examples)])
+    stream = io.StringIO()
+    render(result, stream, ReportOptions())
+    text = stream.getvalue()
+    section = text.split("### Top savings")[1].split("###")[0]
+    rows = [float(m.replace(",", "")) for m in re.findall(r"\| \$([\d,]+\.\d\d) \|", section)]
+    assert rows and round(sum(rows), 2) == result.totals.monthly_savings
+
+
+def test_unpriced_resources_are_listed_with_their_reason_and_counted_in_the_totals(tmp_path):
+    from costwarden.cli import World, main
+
+    (tmp_path / "main.tf").write_text('resource "aws_instance" "x" {\n  instance_type = "t2.nano"\n}\n'
+                                      'provider "aws" {\n  region = "ap-south-2"\n}\n')  # fmt: skip
+    for command in ("scan", "cost"):
+        out = io.StringIO()
+        main([command, "main.tf"], World(out, io.StringIO(), io.BytesIO(), {"COLUMNS": "200"}, tmp_path))
+        text = out.getvalue()
+        assert "Not priced (1):" in text and "no EC2 price for t2.nano in ap-south-2" in text, text
+        assert "of which 1 " in text and "not priced" in text
