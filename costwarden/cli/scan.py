@@ -48,6 +48,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     common.add_gate(parser)
     parser.add_argument("--all", action="store_true", help="text: list every violation")
+    parser.add_argument("--compact", action="store_true", help="text: one line per violation")
     parser.add_argument("-v", "--verbose", action="store_true", help="text: list the files skipped, and why")
     parser.add_argument("--template", type=Path, help="markdown: a Jinja2 template in place of the built-in one")
     parser.add_argument("--diff-base", type=Path, metavar="REPORT", help="show only violations new since this report")
@@ -73,6 +74,7 @@ def run(args: argparse.Namespace, world: World) -> int:
         color=world.color(args.color),
         width=world.width,
         max_rows=None if args.all else 200,
+        compact=args.compact,
         verbose=args.verbose,
         root=str(world.cwd),
         template=str(world.path(args.template)) if args.template else None,

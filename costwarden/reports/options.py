@@ -14,6 +14,9 @@ class ReportOptions:
     """Text: list the files a directory walk skipped, and why."""
     color: bool = False
     width: int = 120
+    compact: bool = False
+    """Text: one line per violation (its figure the remedy's savings, else the expected loss, else
+    the spend at stake)."""
     max_rows: int | None = 200
     """Text only: violations listed before the rest are counted; ``None`` lists all."""
     root: str = "."

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
+import textwrap
 from typing import TextIO
 
 from rich.console import Console
-from rich.table import Table
 from rich.text import Text
 
 from costwarden._version import __version__
 from costwarden.escape import terminal as safe
-from costwarden.model import ScanResult, Severity
+from costwarden.model import ScanResult, Severity, Violation
 from costwarden.reports.money import usd
 from costwarden.reports.options import ReportOptions
 from costwarden.reports.suppressions import about, suppressed_count
@@ -53,41 +53,34 @@ def render(result: ScanResult, stream: TextIO, options: ReportOptions) -> None:
     )
     shown = result.violations if options.max_rows is None else result.violations[: options.max_rows]
     if shown:
-        table = Table(show_edge=False, pad_edge=False, expand=True)
-        table.add_column("Severity", no_wrap=True)
-        table.add_column("Policy", no_wrap=True)
-        table.add_column("Resource · location", overflow="fold", ratio=3)
-        table.add_column("Message", ratio=4)
-        table.add_column("$/month", justify="right", no_wrap=True)
-        for violation in shown:
-            cost = violation.cost.monthly_impact if violation.cost else None
-            where = Text(safe(violation.address))
-            where.append(f"\n{safe(violation.location)}", style="dim")
-            table.add_row(
-                Text(violation.severity.label.upper(), style=_STYLES[violation.severity]),
-                Text(safe(violation.policy_id)),
-                where,
-                Text(safe(violation.message)),
-                usd(cost),
-            )
-        console.print(table)
+        console.print()
+    for index, violation in enumerate(shown):
+        if index and not options.compact:
+            console.print()
+        lines = _compact(violation, options) if options.compact else _violation(violation, options)
+        for number, line in enumerate(lines):
+            text = Text(line)
+            if number == 0:
+                text.stylize(_STYLES[violation.severity], 0, len(violation.severity.label))
+            console.print(text, soft_wrap=True)
     hidden = len(result.violations) - len(shown)
     if hidden:
         console.print(f"… and {hidden} more violations (all of them: --all, or -o json)")
-    if any(v.cost is None for v in shown):
-        console.print("— not priced: no compute to price, or a value unknown until apply (see warnings)")
 
     counts = ", ".join(f"{n} {label}" for label, n in reversed(list(totals.by_severity.items())) if n)
     unpriced = result.coverage.unpriced
-    console.print(
-        f"\n{totals.violations} violation{'s' * (totals.violations != 1)}"
-        + (f" ({counts})" if counts else "")
-        + f" · {usd(totals.monthly_cost)}/month priced"
-        + (f" (of which {_resources(len(unpriced))} not priced)" if unpriced else "")
-        + f" · {usd(totals.monthly_cost_at_stake)}/month at stake"
-        + f" · {usd(totals.monthly_savings)}/month savings available"
-        + (f" · {usd(totals.expected_loss)}/month expected loss" if totals.expected_loss else "")
-    )
+    parts = [
+        f"{_plural(totals.violations, 'violation')}" + (f" ({counts})" if counts else ""),
+        f"{usd(totals.monthly_cost)}/month priced"
+        + (f" (of which {_plural(len(unpriced), 'resource')} not priced)" if unpriced else ""),
+        f"{usd(totals.monthly_cost_at_stake)}/month at stake",
+        f"{usd(totals.monthly_savings)}/month savings available",
+    ]
+    if totals.expected_loss:
+        parts.append(f"{usd(totals.expected_loss)}/month expected loss")
+    console.print()
+    for line in _wrapped(" · ".join(parts), options.width, ""):
+        console.print(line, soft_wrap=True)
     if result.suppressed:
         console.print(f"\n{suppressed_count(result.suppressed)}:")
         for violation in result.suppressed:
@@ -126,5 +119,77 @@ def render(result: ScanResult, stream: TextIO, options: ReportOptions) -> None:
     )
 
 
-def _resources(count: int) -> str:
-    return f"{count} resource{'s' * (count != 1)}"
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}{'s' * (count != 1)}"
+
+
+_INDENT = "    "
+
+
+def _wrapped(text: str, width: int, indent: str) -> list[str]:
+    """Wrapped at spaces only: an address, a path or an amount is never split (a token longer
+    than the line stays whole)."""
+    return textwrap.wrap(
+        text, width=max(width, 40), initial_indent=indent, subsequent_indent=indent + "  " if indent else "  ",
+        break_long_words=False, break_on_hyphens=False,
+    ) or [indent]  # fmt: skip
+
+
+def _money_lines(violation: Violation) -> list[str]:
+    """What each dollar is: the spend at stake, what the remedy saves and how, the expected loss."""
+    cost = violation.cost
+    if cost is None:
+        return ["not priced: no compute to price, or a value unknown until apply (see Not priced / Warnings)"]
+    said = [f"at stake {usd(cost.spend_at_stake)}/month"]
+    if cost.expected_loss > 0:
+        said.append(f"expected loss {usd(cost.expected_loss)}/month without {_remedy_words(violation)}")
+    elif cost.monthly_savings > 0:
+        said.append(f"saves {usd(cost.monthly_savings)}/month with {_remedy_words(violation)}")
+    return [" · ".join(said), f"basis: {_short(cost.basis)}"]
+
+
+def _remedy_words(violation: Violation) -> str:
+    remedy = violation.remedy
+    if remedy is None:
+        return "the change"
+    return remedy.description or ", ".join(f"{key} {value}" for key, value in remedy.changes.items())
+
+
+def _short(basis: str, limit: int = 110) -> str:
+    """The basis's first clause, cut at a word with an ellipsis (the whole basis: -o json)."""
+    first = basis.split(" | ")[0].removeprefix("spend at stake: ")
+    if len(first) <= limit:
+        return first + (" …" if first != basis else "")
+    return first[:limit].rsplit(" ", 1)[0] + " …"
+
+
+def _violation(violation: Violation, options: ReportOptions) -> list[str]:
+    head = f"{violation.severity.label.upper()} {violation.policy_id} {violation.address} {violation.location}"
+    lines = _wrapped(safe(head), options.width, "")
+    for body in (violation.message, *_money_lines(violation)):
+        lines += _wrapped(safe(body), options.width, _INDENT)
+    return lines
+
+
+def _compact(violation: Violation, options: ReportOptions) -> list[str]:
+    """One line: severity, policy, the figure with its meaning, address and location whole,
+    then as much of the message as fits, cut at a word."""
+    cost = violation.cost
+    if cost is None:
+        amount = "not priced"
+    elif cost.monthly_savings > 0:
+        amount = f"saves {usd(cost.monthly_savings)}"
+    elif cost.expected_loss > 0:
+        amount = f"loss {usd(cost.expected_loss)}"
+    else:
+        amount = f"{usd(cost.spend_at_stake)} at stake"
+    head = safe(
+        f"{violation.severity.label.upper()} {violation.policy_id} {amount} {violation.address} {violation.location}"
+    )
+    message = safe(violation.message)
+    room = options.width - len(head) - 1
+    if room < 12:
+        return [head]
+    if len(message) > room:
+        message = message[: room - 2].rsplit(" ", 1)[0] + " …"
+    return [f"{head} {message}"]

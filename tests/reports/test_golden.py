@@ -46,6 +46,22 @@ def test_report_matches_golden(result, name):
     assert stream.getvalue() == golden.read_text()
 
 
+@pytest.mark.parametrize(("width", "compact"), [(80, False), (120, False), (80, True)])
+def test_text_report_at_80_and_120_columns(result, width, compact):
+    stream = io.StringIO()
+    REPORTERS["text"].render(result, stream, ReportOptions(fail_on=Severity.HIGH, width=width, compact=compact))
+    golden = GOLDEN / f"gpu-fleet-{width}{'-compact' if compact else ''}.txt"
+    if os.environ.get("COSTWARDEN_UPDATE_GOLDEN"):
+        golden.write_text(stream.getvalue())
+    text = stream.getvalue()
+    assert text == golden.read_text()
+    tokens = {token for v in result.violations for token in (v.address, str(v.location))}
+    for token in tokens:  # never split mid-token
+        assert token in text
+    for line in text.splitlines():  # one line per violation may run past the width, never wrapped mid-token
+        assert compact or len(line) <= width or " " not in line.strip(), line
+
+
 def test_every_reporter_has_a_golden():
     assert set(SUFFIX) == set(REPORTERS)
 
