@@ -79,6 +79,11 @@ def add_inputs(parser: argparse.ArgumentParser, *, paths: bool = True) -> None:
     add_config(parser)
     parser.add_argument("--usage-file", type=Path, help="hours, runs and instance-hours per resource")
     parser.add_argument("--catalog", type=Path, metavar="DIR", help="price catalog directory (default: shipped)")
+    parser.add_argument(
+        "--price-fallback-region",
+        metavar="REGION",
+        help="price an EC2 type with no price in its region at this region's rate (said in the basis)",
+    )
 
 
 def add_gate(parser: argparse.ArgumentParser, *, what: str = "exit 1") -> None:
@@ -201,6 +206,7 @@ def overrides(args: argparse.Namespace, world: World, *, policies: bool = True) 
         waivers_file=flag("waivers"),
         baseline_file=flag("baseline"),
         catalog_dir=flag("catalog"),
+        price_fallback_region=flag("price_fallback_region"),
         tf_dir=flag("tf_dir"),
         var_files=tuple(flag("var_file") or ()),
         variables=dict(flag("var") or ()),

@@ -54,6 +54,8 @@ class Overrides:
     """In place of the config's ``waivers_file``; unlike that one, it must exist."""
     baseline_file: Path | None = None
     catalog_dir: Path | None = None
+    price_fallback_region: str | None = None
+    """Price an EC2 type with no price in its region at this region's rate (opt-in, said)."""
     tf_dir: Path | None = None
     var_files: Sequence[Path] = ()
     """``--var-file``, after the config's ``terraform.var_files``."""
@@ -89,7 +91,9 @@ def prepare(
     settled = _settle(base, overrides.settings)
     return ScanOptions(
         config=settled,
-        catalog=load_catalog(_at(cwd, overrides.catalog_dir)) if overrides.catalog_dir else shipped_catalog(),
+        catalog=(
+            load_catalog(_at(cwd, overrides.catalog_dir)) if overrides.catalog_dir else shipped_catalog()
+        ).with_fallback_region(overrides.price_fallback_region),
         sources=_sources(settled, folder, cwd, overrides, environ) if overrides.policies else (),
         usage=_usage(settled, folder, cwd, overrides),
         metrics=_metrics(settled, folder),

@@ -5,6 +5,7 @@ Every lookup answers ``None`` for what the catalog does not hold; nothing here g
 
 from __future__ import annotations
 
+import copy
 import fnmatch
 import json
 from collections.abc import Mapping
@@ -53,6 +54,9 @@ class Catalog:
 
     def __init__(self, documents: Mapping[str, Mapping[str, Any]]):
         self._documents = documents
+        self.fallback_region: str | None = None
+        """``--price-fallback-region``: an EC2 type with no price in its region is priced at this
+        region's rate, and the basis says so. ``None``: it stays unpriced."""
         first = documents[CATALOG_FILES[0]]
         self.info = CatalogInfo(version=str(first["version"]), date=str(first["date"]))
         self._ec2 = documents["aws-ec2-on-demand.json"]
@@ -64,6 +68,15 @@ class Catalog:
         self._spot = documents["spot-discounts.json"]["discount_pct"]
         self.memo: dict[Any, Any] = {}
         """Tables derived from the catalog (GPU instances by region), computed once."""
+
+    def with_fallback_region(self, region: str | None) -> Catalog:
+        """This catalog, pricing a missing EC2 region at ``region``'s rate (opted in)."""
+        if region is None:
+            return self
+        found = copy.copy(self)
+        found.memo = {}
+        found.fallback_region = region
+        return found
 
     @property
     def version(self) -> str:

@@ -15,6 +15,15 @@ def price(compute: Compute, catalog: Catalog) -> Quote | Unpriced:
         return Unpriced("instance type not in the plan (known at apply, or set outside the plan)")
     region = compute.region or ""
     on_demand = catalog.ec2_on_demand(region, compute.instance_type)
+    fallback = catalog.fallback_region
+    if on_demand is None and fallback and fallback != region:
+        borrowed = catalog.ec2_on_demand(fallback, compute.instance_type)
+        if borrowed is not None:
+            what = (
+                f"{compute.instance_type} ${borrowed.usd}/h on-demand at {fallback}'s rate "
+                f"(no price in {region or 'an unknown region'}; --price-fallback-region)"
+            )
+            return fleet.quote(compute, borrowed, catalog, what)
     if on_demand is None:
         elsewhere = catalog.ec2_regions(compute.instance_type)
         if not elsewhere:

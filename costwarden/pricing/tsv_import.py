@@ -25,6 +25,10 @@ _SOURCES = {
         "@ 6fc13b5236fd04fd16ff3f9dc7490d0813994099, generated from the AWS Price List API "
         "for us-east-1"
     ),
+    "SKYPILOT_CATALOG_V7_AWS_001367d2": (
+        "skypilot-org/skypilot-catalog catalogs/v7/aws/vms.csv @ 001367d22a0033fac286a8c71aeac7109e431bcb "
+        "(on-demand, Linux, shared tenancy; commit date not retrievable)"
+    ),
     "TSAOL_AWS_GPU_VANTAGE_2026_01_21": (
         "tsaol/aws-gpu data/all_gpu_instances.js @ 7412fd256c5eda04a70a17742a68e8e44824b2cb (instances.vantage.sh data)"
     ),
@@ -39,6 +43,13 @@ _SOURCES = {
         "anycloud-sh/catalog azure/vms.csv @ 62ff0a987e0c257a89235415d2877812fb1aaf29 "
         "(SkyPilot format, from the Azure Retail Prices API)"
     ),
+}
+
+
+_UNDATED = {
+    # SOURCES.md: the snapshot's commit date could not be read; 90 of 92 us-east-1 rows equal
+    # Karpenter's 2026-07-20 table, so it is near that date. Said as such in every basis.
+    "SKYPILOT_CATALOG_V7_AWS_001367d2": "undated, near 2026-07-20",
 }
 
 
@@ -66,6 +77,11 @@ def ec2_on_demand(data: Path) -> dict[str, Any]:
         region = prices.setdefault(row["region"], {})
         region[row["instance_type"]] = [float(row["usd_per_hour"]), row["source_id"]]
         used[row["source_id"]] = row["price_as_of"]
+    for row in _rows(data / "aws_ec2_on_demand_regions.tsv"):  # CPU types outside us-east-1
+        region = prices.setdefault(row["region"], {})
+        if row["instance_type"] not in region:  # the dated table wins where both have a row
+            region[row["instance_type"]] = [float(row["usd_per_hour"]), row["source_id"]]
+            used[row["source_id"]] = _UNDATED.get(row["source_id"], row["price_as_of"])
     catalog = _header("aws-ec2-on-demand", "aws", "EC2 on-demand, Linux, shared tenancy, USD/hour")
     catalog["sources"] = {
         source: {"description": _SOURCES[source], "as_of": as_of} for source, as_of in sorted(used.items())

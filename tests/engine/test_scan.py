@@ -59,12 +59,12 @@ def test_missing_price_is_a_warning_never_a_zero():
         doc(
             change(
                 "aws_instance.a",
-                {"instance_type": "m5.large", "availability_zone": "eu-west-1a", "tags_all": {}},
+                {"instance_type": "r5.large", "availability_zone": "eu-west-1a", "tags_all": {}},
             )
         )
     )
     assert result.costs == {}
-    assert any("not priced: no EC2 price for m5.large in eu-west-1" in w.message for w in result.warnings)
+    assert any("not priced: no EC2 price for r5.large in eu-west-1" in w.message for w in result.warnings)
     assert result.violations[0].cost is None
 
 

@@ -50,9 +50,17 @@ def test_ec2_prices(region, instance_type, usd, source):
 
 def test_missing_price_is_none_never_zero():
     catalog = shipped_catalog()
-    assert catalog.ec2_on_demand("us-west-2", "m5.large") is None
+    assert catalog.ec2_on_demand("us-west-2", "r5.large") is None  # the regional table has no r5
     assert catalog.ec2_on_demand("us-east-1", "x99.mega") is None
-    assert catalog.ec2_regions("m5.large") == ["us-east-1"]
+    assert catalog.ec2_regions("r5.large") == ["us-east-1"]
+
+
+def test_cpu_types_outside_us_east_1_come_with_an_undated_source_said_so():
+    catalog = shipped_catalog()
+    price = catalog.ec2_on_demand("eu-west-1", "m5.large")
+    assert price is not None and price.usd == 0.107  # aws_ec2_on_demand_regions.tsv
+    assert price.source == "SKYPILOT_CATALOG_V7_AWS_001367d2" and price.as_of == "undated, near 2026-07-20"
+    assert catalog.ec2_on_demand("us-east-1", "m5.large").source == "KARPENTER_US_EAST_1_2026_07_20"
 
 
 def test_gpu_specs_and_spot_discounts():

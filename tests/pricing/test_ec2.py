@@ -59,7 +59,10 @@ def test_zero_instances_cost_zero():
     [
         ({"instance_type": None}, "instance type not in the plan"),
         ({"count": None}, "instance count unknown until apply"),
-        ({"region": "us-west-2"}, "no EC2 price for m5.large in us-west-2; priced in us-east-1"),
+        (
+            {"region": "us-west-2", "instance_type": "r5.large"},
+            "no EC2 price for r5.large in us-west-2; priced in us-east-1",
+        ),
         ({"instance_type": "x9.huge"}, "'x9.huge' is not an EC2 instance type in the catalog"),
         ({"provider": "oracle"}, "no cost model for oracle ec2"),
     ],
@@ -115,3 +118,15 @@ def test_training_job_priced_per_run_and_per_month():
     assert "SageMaker training" in once.basis
     weekly = quote(dataclasses.replace(compute, runs_per_month=4), CATALOG)
     assert weekly.monthly == pytest.approx(4 * 76.5)
+
+
+def test_a_missing_region_is_priced_elsewhere_only_when_asked():
+    assert isinstance(price(instance_type="r5.large", region="eu-west-1"), Unpriced)
+    borrowed = quote(
+        Compute(provider="aws", instance_type="r5.large", region="eu-west-1"),
+        CATALOG.with_fallback_region("us-east-1"),
+    )
+    assert isinstance(borrowed, Quote)
+    assert borrowed.hourly == CATALOG.ec2_on_demand("us-east-1", "r5.large").usd
+    assert "at us-east-1's rate (no price in eu-west-1; --price-fallback-region)" in borrowed.basis
+    assert CATALOG.fallback_region is None  # the shipped catalog is not changed
