@@ -101,7 +101,12 @@ class InferenceConfig(_Strict):
 
 class TrainingConfig(_Strict):
     spot_interruptions_per_month: float = Field(
-        default=0.2, ge=0, description="CW302: interruptions per spot instance-month (the Spot Advisor's >20% band)."
+        default=0.2,
+        ge=0,
+        description=(
+            "CW302: interruptions per spot instance-month where the Spot Advisor has no band for the type "
+            "and region; when set, used everywhere."
+        ),
     )
     max_wait_ratio: float = Field(default=2.0, ge=1, description="CW303: MaxWaitTimeInSeconds / MaxRuntimeInSeconds.")
 

@@ -129,8 +129,9 @@ def _scan(inputs: list[Input], options: ScanOptions, stdin: BinaryIO | None) -> 
     _evaluated_raw(loaded, found.read)
     by_key = context.resources
     rate = config.training.spot_interruptions_per_month
+    declared = "spot_interruptions_per_month" in config.training.model_fields_set
     violations = [
-        dataclasses.replace(v, cost=cost_impact(resource, costs.get(v.resource_key), v.remedy, catalog, rate))
+        dataclasses.replace(v, cost=cost_impact(resource, costs.get(v.resource_key), v.remedy, catalog, rate, declared))
         if (resource := by_key.get(v.resource_key)) is not None
         else v  # a Rego result about no resource in particular
         for v in found.violations

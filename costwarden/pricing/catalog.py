@@ -49,6 +49,9 @@ class GpuModel:
     memory_bandwidth_gbs: float | None
 
 
+_BAND_RATES = {"<5%": 0.025, "5-10%": 0.075, "10-15%": 0.125, "15-20%": 0.175, ">20%": 0.25}
+
+
 class Catalog:
     """Lookups over the catalogs of one version."""
 
@@ -66,8 +69,21 @@ class Catalog:
         self._azure = documents["azure-vm.json"]
         self._models = documents["gpu-models.json"]["models"]
         self._spot = documents["spot-discounts.json"]["discount_pct"]
+        self._bands = documents["spot-discounts.json"].get("interruption_band", {})
         self.memo: dict[Any, Any] = {}
         """Tables derived from the catalog (GPU instances by region), computed once."""
+
+    def spot_interruptions(self, region: str, instance_type: str) -> tuple[float, str] | None:
+        """Interruptions per spot instance-month from the Spot Instance Advisor's band (the share of
+        instances interrupted in a month), at the band's midpoint; ``>20%`` is taken as 25%."""
+        row = self._bands.get(region, {}).get(instance_type.removeprefix("ml."))
+        if row is None:
+            return None
+        band, date, source = row
+        rate = _BAND_RATES.get(band)
+        if rate is None:
+            return None
+        return rate, f"Spot Advisor band {band} for {instance_type.removeprefix('ml.')} in {region} ({source}, {date})"
 
     def with_fallback_region(self, region: str | None) -> Catalog:
         """This catalog, pricing a missing EC2 region at ``region``'s rate (opted in)."""

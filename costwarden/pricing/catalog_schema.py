@@ -103,6 +103,8 @@ class SpotDiscountCatalog(Header):
     sources: dict[str, Source]
     discount_pct: dict[str, dict[str, dict[str, Percent]]]
     """provider -> family -> region (or *) -> typical saving, percent"""
+    interruption_band: dict[str, dict[str, tuple[str, str, str]]] = {}
+    """AWS region -> instance type -> (Spot Advisor band, snapshot date, source id)"""
 
 
 SCHEMAS: dict[str, type[Header]] = {

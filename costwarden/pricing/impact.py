@@ -89,11 +89,14 @@ def cost_impact(
     remedy: Remedy | None,
     catalog: Catalog,
     interruptions_per_month: float = 0.2,
+    rate_declared: bool = False,
 ) -> CostImpact | None:
+    """``interruptions_per_month`` is the configured rate: used as given when ``rate_declared``
+    (set in the config), else only where the Spot Advisor has no band for the type and region."""
     if cost is None or resource.compute is None:
         return None
     if remedy is not None and remedy.changes.get("checkpoint"):
-        return _rework(resource.compute, cost, catalog, interruptions_per_month)
+        return _rework(resource.compute, cost, catalog, interruptions_per_month, rate_declared)
     if remedy is None:
         return CostImpact(
             monthly_cost=cost.monthly_cost,
@@ -154,12 +157,20 @@ def _scaled_with(extra: tuple[Compute, ...], parts: tuple[Compute, ...], remedy:
     return scaled
 
 
-def _rework(compute: Compute, cost: ResourceCost, catalog: Catalog, rate: float) -> CostImpact | None:
+def _rework(compute: Compute, cost: ResourceCost, catalog: Catalog, rate: float, declared: bool) -> CostImpact | None:
+    band = None if declared else catalog.spot_interruptions(compute.region or "", compute.instance_type or "")
+    if band is not None:
+        rate, source = band
+    else:
+        source = "training.spot_interruptions_per_month" + (
+            "" if declared else ", the declared default (no band known)"
+        )
     run = compute if compute.run_hours is not None else dataclasses.replace(compute, run_hours=compute.hours_per_month)
     found = rework_instance_hours(run, rate)
     if found is None or not compute.count:
         return None
     hours, basis = found
+    basis += f"; the rate from {source}; managed spot assumed to resume only from a checkpoint"
     per_instance = cost.hourly_cost / compute.count
     monthly = hours * per_instance
     if compute.run_hours is None:

@@ -123,6 +123,15 @@ def spot_discounts(data: Path) -> dict[str, Any]:
         provider: {family: dict(sorted(r.items())) for family, r in sorted(families.items())}
         for provider, families in sorted(discounts.items())
     }
+    newest: dict[tuple[str, str], tuple[str, str, str]] = {}
+    for row in _rows(data / "aws_spot_interruption.tsv"):
+        key = (row["region"], row["instance_type"])
+        if key not in newest or row["snapshot_date"] > newest[key][1]:
+            newest[key] = (row["interruption_band"], row["snapshot_date"], row["source_id"])
+    bands: dict[str, dict[str, list[str]]] = {}
+    for (region, instance_type), (band, date, source) in sorted(newest.items()):
+        bands.setdefault(region, {})[instance_type] = [band, date, source]
+    catalog["interruption_band"] = bands
     return catalog
 
 

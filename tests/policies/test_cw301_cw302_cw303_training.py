@@ -74,8 +74,9 @@ def test_cw301_run_time_choice_is_inconclusive():
 def test_cw302_fails_without_checkpoints_with_the_rework_model_in_the_basis():
     result = run(cw302, ("job.json", SPOT))
     (violation,) = result.violations
-    # 2 instances x 0.2/730 per hour x 10 h = 0.00548 interruptions, each losing 5 h on 2 instances
-    expected_hours = 2 * 0.2 / 730 * 10 * 5 * 2
+    # p3.16xlarge in us-east-1 is in the Spot Advisor's >20% band, taken as 0.25 per instance-month:
+    # 2 instances x 0.25/730 per hour x 10 h = 0.00685 interruptions, each losing 5 h on 2 instances
+    expected_hours = 2 * 0.25 / 730 * 10 * 5 * 2
     spend = result.costs[violation.resource_key]
     per_instance_hour = spend.hourly_cost / 2
     assert violation.cost.expected_loss == pytest.approx(expected_hours * per_instance_hour)
@@ -84,17 +85,18 @@ def test_cw302_fails_without_checkpoints_with_the_rework_model_in_the_basis():
     assert result.totals.monthly_cost_at_stake == round(spend.monthly_cost, 2)  # totals are in cents
     assert result.totals.expected_loss == round(violation.cost.expected_loss, 2)
     assert (
-        "expected rework without checkpoints: 2 instances x 0.2 interruptions per instance-month"
+        "expected rework without checkpoints: 2 instances x 0.25 interruptions per instance-month"
         in violation.cost.basis
     )
     assert f"{expected_hours:.3g} instance-hours per run" in violation.cost.basis
 
 
 def test_cw302_rate_from_config_and_passes_with_checkpoints():
-    config = Config(training=TrainingConfig(spot_interruptions_per_month=0.4))
-    low = run(cw302, ("job.json", SPOT)).violations[0].cost.expected_loss
-    high = run(cw302, ("job.json", SPOT), config=config).violations[0].cost.expected_loss
-    assert high == pytest.approx(2 * low)
+    config = Config(training=TrainingConfig(spot_interruptions_per_month=0.5))  # declared: used as given
+    low = run(cw302, ("job.json", SPOT)).violations[0].cost.expected_loss  # the band's 0.25
+    high = run(cw302, ("job.json", SPOT), config=config).violations[0]
+    assert high.cost.expected_loss == pytest.approx(2 * low)
+    assert "the rate from training.spot_interruptions_per_month;" in high.cost.basis
     assert run(cw302, ("job.json", CHECKPOINTED)).violations == ()
 
 
@@ -131,3 +133,18 @@ def test_cw303_ignores_on_demand_and_run_time_stopping():
     result = run(cw303, ("job.json", {**SPOT, "StoppingCondition": {"Get": "Parameters.Stop"}}))
     assert result.violations == ()
     assert "stopping condition is set at run time" in result.warnings[0].message
+
+
+def test_cw302_rate_from_the_spot_advisor_band_else_the_declared_default():
+    from costwarden.pricing.catalog import shipped_catalog
+
+    catalog = shipped_catalog()
+    rate, source = catalog.spot_interruptions("us-east-1", "ml.p3.16xlarge")
+    assert rate == 0.25 and "band >20%" in source and "2025-11-30" in source  # aws_spot_interruption.tsv
+    assert catalog.spot_interruptions("us-east-1", "ml.m5.large") is None
+    (violation,) = run(cw302, ("job.json", SPOT)).violations
+    assert f"x {rate:g} interruptions per instance-month" in violation.cost.basis
+    assert "the rate from Spot Advisor band >20% for p3.16xlarge in us-east-1" in violation.cost.basis
+    elsewhere = {**SPOT, "ResourceConfig": {"InstanceType": "ml.m5.xlarge", "InstanceCount": 2}}
+    (default,) = run(cw302, ("job.json", elsewhere)).violations
+    assert "x 0.2 interruptions" in default.cost.basis and "the declared default (no band known)" in default.cost.basis
