@@ -17,7 +17,7 @@ import json
 import statistics
 import urllib.parse
 import urllib.request
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from importlib import resources
@@ -35,7 +35,10 @@ LINUX_FILTERS = {
     "preInstalledSw": "NA",
     "capacitystatus": "Used",
     "licenseModel": "No License required",
+    "marketoption": "OnDemand",
 }
+METAL_FILTERS = {**LINUX_FILTERS, "tenancy": "Dedicated", "productFamily": "Compute Instance (bare metal)"}
+"""Bare-metal types are listed under dedicated tenancy and their own product family."""
 
 
 @dataclass
@@ -112,13 +115,36 @@ def _with_source(value: Any, source: str) -> Any:
 def _aws(request: UpdateRequest, log: Callable[[str], None]) -> tuple[dict[str, Any], dict[str, Any]]:
     try:
         import boto3
+        from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError, PartialCredentialsError
     except ImportError:
         raise CostwardenError("prices update for AWS needs boto3: pip install 'costwarden[aws]'") from None
+    try:
+        return _aws_fetch(boto3, request, log)
+    except (NoCredentialsError, PartialCredentialsError):
+        raise CostwardenError(
+            "prices update for AWS needs credentials (AWS_PROFILE, AWS_ACCESS_KEY_ID, or an instance role) "
+            "allowed pricing:GetProducts and ec2:DescribeSpotPriceHistory"
+        ) from None
+    except ClientError as exc:
+        error = exc.response.get("Error", {})
+        raise CostwardenError(f"AWS refused: {error.get('Code', 'error')}: {error.get('Message', '')}"[:300]) from None
+    except BotoCoreError as exc:
+        raise CostwardenError(f"AWS: {str(exc).splitlines()[0][:300]}") from None
+
+
+def _aws_fetch(boto3: Any, request: UpdateRequest, log: Callable[[str], None]) -> tuple[dict[str, Any], dict[str, Any]]:
     pricing = boto3.client("pricing", region_name="us-east-1", endpoint_url=request.aws_pricing_endpoint)
     ec2_prices: dict[str, Any] = {}
     sagemaker_prices: dict[str, Any] = {}
     for region in request.aws_regions:
-        on_demand = dict(_ec2_on_demand(pricing, region))
+        if region.startswith("cn-"):
+            raise CostwardenError(
+                f"{region}: China regions are priced by the AWS China Price List (api.pricing.cn-northwest-1."
+                "amazonaws.com.cn, in CNY), which costwarden does not read"
+            )
+        on_demand = _one_price_each(_ec2_on_demand(pricing, region), f"aws {region} EC2", log)
+        if not on_demand:
+            raise CostwardenError(f"{region}: the Price List API returned no EC2 prices (is it a region code?)")
         ec2 = boto3.client("ec2", region_name=region, endpoint_url=request.aws_ec2_endpoint)
         spot = _spot_prices(ec2)
         ec2_prices[region] = {t: (usd, spot.get(t)) for t, usd in on_demand.items()}
@@ -146,21 +172,41 @@ def _hourly_on_demand(product: Mapping[str, Any]) -> float | None:
 
 
 def _ec2_on_demand(pricing: Any, region: str) -> Iterator[tuple[str, float]]:
-    for product in _products(pricing, "AmazonEC2", {"regionCode": region, **LINUX_FILTERS}):
-        instance_type = product.get("product", {}).get("attributes", {}).get("instanceType")
-        usd = _hourly_on_demand(product)
-        if instance_type and usd is not None:
-            yield instance_type, usd
+    for filters in (LINUX_FILTERS, METAL_FILTERS):
+        for product in _products(pricing, "AmazonEC2", {"regionCode": region, **filters}):
+            instance_type = product.get("product", {}).get("attributes", {}).get("instanceType")
+            usd = _hourly_on_demand(product)
+            if instance_type and usd is not None:
+                yield instance_type, usd
+
+
+def _one_price_each(found: Iterable[tuple[str, float]], what: str, log: Callable[[str], None]) -> dict[str, float]:
+    """One price per type: where the API gives several products for one type, the lowest is kept
+    and the conflict is said, never a silent last-one-wins."""
+    prices: dict[str, float] = {}
+    conflicts: set[str] = set()
+    for key, usd in found:
+        if key in prices and prices[key] != usd:
+            conflicts.add(key)
+        prices[key] = min(usd, prices.get(key, usd))
+    if conflicts:
+        shown = ", ".join(sorted(conflicts)[:5]) + (" …" if len(conflicts) > 5 else "")
+        log(f"{what}: {len(conflicts)} types had several prices; the lowest kept: {shown}")
+    return prices
 
 
 def _sagemaker(pricing: Any, region: str) -> dict[str, dict[str, float]]:
-    found: dict[str, dict[str, float]] = {}
+    rows: list[tuple[str, float]] = []
     for product in _products(pricing, "AmazonSageMaker", {"regionCode": region}):
         attributes = product.get("product", {}).get("attributes", {})
         name, component = attributes.get("instanceName"), attributes.get("component")
         usd = _hourly_on_demand(product)
         if name and component and usd is not None and str(name).startswith("ml."):
-            found.setdefault(name, {})[str(component).strip().lower().replace(" ", "_")] = usd
+            rows.append((f"{name}\t{str(component).strip().lower().replace(' ', '_')}", usd))
+    found: dict[str, dict[str, float]] = {}
+    for key, usd in _one_price_each(rows, f"aws {region} SageMaker", lambda _m: None).items():
+        name, component = key.split("\t")
+        found.setdefault(name, {})[component] = usd
     return found
 
 
@@ -191,8 +237,9 @@ def _azure_region(
     query = f"serviceName eq 'Virtual Machines' and armRegionName eq '{region}' and priceType eq 'Consumption'"
     url: str | None = f"{request.azure_url}?{urllib.parse.urlencode({'$filter': query})}"
     host = urllib.parse.urlsplit(request.azure_url).netloc
-    on_demand: dict[str, float] = {}
-    spot: dict[str, float] = {}
+    on_demand: dict[str, tuple[str, float]] = {}
+    spot: dict[str, tuple[str, float]] = {}
+    today = request.today.isoformat()
     pages = 0
     while url:
         if urllib.parse.urlsplit(url).netloc != host:
@@ -202,13 +249,17 @@ def _azure_region(
             raise CatalogError(f"Azure price API: more than {AZURE_MAX_PAGES} pages for {region}")
         page = _get_json(url)
         for item in page.get("Items", []):
-            _azure_item(item, on_demand, spot)
+            _azure_item(item, on_demand, spot, today)
         url = page.get("NextPageLink") or None
     log(f"azure {region}: {len(on_demand)} VM sizes ({len(spot)} with spot) in {pages} pages")
-    return {size: (usd, spot.get(size)) for size, usd in on_demand.items()}
+    return {size: (usd, spot[size][1] if size in spot else None) for size, (_, usd) in on_demand.items()}
 
 
-def _azure_item(item: Mapping[str, Any], on_demand: dict[str, float], spot: dict[str, float]) -> None:
+def _azure_item(
+    item: Mapping[str, Any], on_demand: dict[str, tuple[str, float]], spot: dict[str, tuple[str, float]], today: str
+) -> None:
+    """A meter's price: the region's own meter (``isPrimaryMeterRegion``), the one in effect
+    today (the latest ``effectiveStartDate`` not after today)."""
     size, sku = item.get("armSkuName"), str(item.get("skuName", ""))
     usd = item.get("retailPrice")
     if not size or not isinstance(usd, int | float) or usd <= 0:
@@ -217,7 +268,14 @@ def _azure_item(item: Mapping[str, Any], on_demand: dict[str, float], spot: dict
         return
     if item.get("unitOfMeasure") not in (None, "1 Hour") or item.get("currencyCode", "USD") != "USD":
         return
-    (spot if sku.endswith(" Spot") else on_demand)[size] = float(usd)
+    if item.get("isPrimaryMeterRegion") is False:
+        return
+    start = str(item.get("effectiveStartDate") or "")[:10]
+    if start > today:
+        return  # announced, not yet in effect
+    into = spot if sku.endswith(" Spot") else on_demand
+    if size not in into or start >= into[size][0]:
+        into[size] = (start, float(usd))
 
 
 def _get_json(url: str) -> dict[str, Any]:

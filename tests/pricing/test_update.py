@@ -27,21 +27,30 @@ from tests.plans import change, dumps, plan
 DAY = date(2026, 11, 29)
 
 
-def ec2_product(instance_type: str, region: str, usd: str, os_name: str = "Linux") -> str:
-    sku = f"SKU{instance_type}{region}".replace(".", "")
+def ec2_product(
+    instance_type: str,
+    region: str,
+    usd: str,
+    os_name: str = "Linux",
+    family: str = "Compute Instance",
+    tenancy: str = "Shared",
+    market: str = "OnDemand",
+) -> str:
+    sku = f"SKU{instance_type}{region}{market}{usd}".replace(".", "")
     return json.dumps(
         {
             "product": {
-                "productFamily": "Compute Instance",
+                "productFamily": family,
                 "sku": sku,
                 "attributes": {
                     "instanceType": instance_type,
                     "regionCode": region,
                     "operatingSystem": os_name,
-                    "tenancy": "Shared",
+                    "tenancy": tenancy,
                     "preInstalledSw": "NA",
                     "capacitystatus": "Used",
                     "licenseModel": "No License required",
+                    "marketoption": market,
                 },
             },
             "serviceCode": "AmazonEC2",
@@ -88,6 +97,13 @@ PRODUCTS = {
         ec2_product("m5.large", "us-east-1", "0.0960000000"),
         ec2_product("g5.xlarge", "eu-west-1", "1.1230000000"),
         ec2_product("zz.free", "us-east-1", "0.0000000000"),
+        # the rows that broke the first version: bare metal under dedicated tenancy, a capacity
+        # block for a type that also has an on-demand price, two on-demand products of one type
+        ec2_product(
+            "m7i.metal-24xl", "us-east-1", "4.8384000000", family="Compute Instance (bare metal)", tenancy="Dedicated"
+        ),
+        ec2_product("m5.large", "us-east-1", "0.2000000000", market="CapacityBlock"),
+        ec2_product("m5.large", "us-east-1", "0.1010000000"),
     ],
     "AmazonSageMaker": [
         sagemaker_product("ml.g5.xlarge", "Hosting", "us-east-1", "1.4080000000"),
@@ -109,7 +125,8 @@ class PriceListHandler(BaseHTTPRequestHandler):
         wanted = {f["Field"]: f["Value"] for f in body.get("Filters", [])}
         matching = []
         for item in PRODUCTS[body["ServiceCode"]]:
-            attributes = json.loads(item)["product"]["attributes"]
+            product = json.loads(item)["product"]
+            attributes = {**product["attributes"], "productFamily": product["productFamily"]}
             if all(attributes.get(k, v) == v for k, v in wanted.items()):
                 matching.append(item)
         start = int(body.get("NextToken") or 0)
@@ -166,6 +183,24 @@ AZURE_PAGES = [
         azure_item("Standard_NC24ads_A100_v4", "NC24ads A100 v4 Low Priority", 0.9),
         azure_item("Standard_D2s_v5", "D2s v5", 0.096, product="Virtual Machines Dsv5 Series"),
         azure_item("Standard_D2s_v5", "D2s v5", 88.0, product="Virtual Machines Dsv5 Series", currencyCode="EUR"),
+        # a secondary meter, an older price and a price not yet in effect: none of them is today's
+        azure_item(
+            "Standard_D2s_v5", "D2s v5", 0.5, product="Virtual Machines Dsv5 Series", isPrimaryMeterRegion=False
+        ),
+        azure_item(
+            "Standard_D2s_v5",
+            "D2s v5",
+            0.08,
+            product="Virtual Machines Dsv5 Series",
+            effectiveStartDate="2020-01-01T00:00:00Z",
+        ),
+        azure_item(
+            "Standard_D2s_v5",
+            "D2s v5",
+            0.07,
+            product="Virtual Machines Dsv5 Series",
+            effectiveStartDate="2099-01-01T00:00:00Z",
+        ),
     ],
 ]
 
@@ -282,8 +317,12 @@ def test_aws_and_azure_update_writes_a_consistent_dated_catalog(tmp_path, price_
         "preInstalledSw": "NA",
         "capacitystatus": "Used",
         "licenseModel": "No License required",
+        "marketoption": "OnDemand",
     }
-    assert len([r for r in PriceListHandler.requests if r["ServiceCode"] == "AmazonEC2"]) == 2  # paged
+    assert catalog.ec2_on_demand("us-east-1", "m7i.metal-24xl").usd == 4.8384  # metal: dedicated tenancy
+    assert catalog.ec2_on_demand("us-east-1", "m5.large").usd == 0.096  # not the capacity block's 0.2
+    assert any("1 types had several prices; the lowest kept: m5.large" in line for line in lines)
+    assert len([r for r in PriceListHandler.requests if r["ServiceCode"] == "AmazonEC2"]) == 4  # paged, 2 queries
     assert (
         AzureHandler.filters[0]
         == "serviceName eq 'Virtual Machines' and armRegionName eq 'eastus' and priceType eq 'Consumption'"
@@ -342,6 +381,29 @@ def test_cli_prices_update_and_scan_with_catalog(tmp_path, azure):
     code = main(["cost", "p.json", "--catalog", "cat", "-o", "json"], World(out, err, io.BytesIO(), {}, tmp_path))
     assert code == 0
     assert json.loads(out.getvalue())["catalog"]["version"] == date.today().strftime("%Y.%m.%d")
+
+
+def test_aws_without_credentials_is_one_line_exit_2(tmp_path, price_list, monkeypatch):
+    for key in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE"):
+        monkeypatch.delenv(key, raising=False)
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "none"))
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "none"))
+    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
+    import boto3
+
+    monkeypatch.setattr(boto3, "DEFAULT_SESSION", None)  # no credentials cached by an earlier test
+    err = io.StringIO()
+    argv = ["prices", "update", "--out", "cat", "--aws-region", "us-east-1", "--aws-pricing-endpoint", price_list]
+    argv += ["--aws-ec2-endpoint", "http://127.0.0.1:9"]  # never the network, whatever happens
+    assert main(argv, World(io.StringIO(), err, io.BytesIO(), {}, tmp_path)) == 2
+    assert err.getvalue().count("\n") == 1 and "needs credentials" in err.getvalue(), err.getvalue()
+
+
+def test_china_regions_are_refused_with_why(tmp_path, price_list, moto):
+    err = io.StringIO()
+    argv = ["prices", "update", "--out", "cat", "--aws-region", "cn-north-1", "--aws-pricing-endpoint", price_list]
+    assert main(argv, World(io.StringIO(), err, io.BytesIO(), {}, tmp_path)) == 2
+    assert "China regions are priced by the AWS China Price List" in err.getvalue()
 
 
 def test_cli_prices_update_needs_a_region(tmp_path):
