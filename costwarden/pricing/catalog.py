@@ -30,8 +30,9 @@ class HourlyPrice:
     source: str
     as_of: str
     spot_usd: float | None = None
-    uncertain: bool = False
-    """The source's figure disagrees with another source (see SOURCES.md)."""
+    flags: tuple[str, ...] = ()
+    """What the basis must say about this figure in a word: "region uncertain", "derived",
+    "sources disagree" (see SOURCES.md)."""
 
 
 @dataclass(frozen=True)
@@ -79,7 +80,7 @@ class Catalog:
         row = self._bands.get(region, {}).get(instance_type.removeprefix("ml."))
         if row is None:
             return None
-        band, date, source = row
+        band, date, source, _saving = row
         rate = _BAND_RATES.get(band)
         if rate is None:
             return None
@@ -100,6 +101,9 @@ class Catalog:
 
     def _as_of(self, document: Mapping[str, Any], source: str) -> str:
         return str(document["sources"][source]["as_of"])
+
+    def _flags(self, document: Mapping[str, Any], source: str) -> tuple[str, ...]:
+        return tuple(document["sources"][source].get("flags", ()))
 
     # AWS EC2
 
@@ -129,23 +133,40 @@ class Catalog:
         if row is None:
             return None
         usd, source = row
-        return HourlyPrice(float(usd), source, self._as_of(self._sagemaker, source))
+        as_of, flags = self._as_of(self._sagemaker, source), self._flags(self._sagemaker, source)
+        return HourlyPrice(float(usd), source, as_of, flags=flags)
 
-    def sagemaker_markup(self, instance_type: str, component: str) -> tuple[float, str]:
-        """The observed ML-over-EC2 price ratio for the family, else the median of its class."""
+    def sagemaker_superseded(self, region: str, instance_type: str, component: str) -> str | None:
+        """A listed price the catalog does not use, and why, in words."""
+        row = self._sagemaker.get("superseded", {}).get(region, {}).get(instance_type, {}).get(component)
+        if row is None:
+            return None
+        usd, source, why = row
+        return f"the listed ${usd}/h ({source}, {self._as_of(self._sagemaker, source)}) {why}"
+
+    def sagemaker_markup(self, instance_type: str, component: str) -> tuple[float, str, bool]:
+        """The ML-over-EC2 price ratio for a type and component: observed for its family, else
+        for the family it is a variant of (p5en of p5), else pooled over its class (GPU and
+        accelerator, or CPU) for the component; ``True`` last when no price of the component
+        was observed at all and the class's ratio over every component is assumed."""
         family = instance_type.removeprefix("ml.").split(".")[0]
-        markups: Mapping[str, Mapping[str, float]] = self._sagemaker["markup"]
-        by_component = markups.get(family, {})
-        if component in by_component:
-            return by_component[component], f"{family} {component} median"
-        if by_component:
-            other, ratio = sorted(by_component.items())[0]
-            return ratio, f"{family} {other} median"
-        group = "*gpu" if self.aws_gpu(instance_type) else "*cpu"
-        pooled = markups[group]
-        ratio = pooled.get(component) or next(iter(pooled.values()))
-        kind = "GPU and accelerator" if group == "*gpu" else "CPU"
-        return ratio, f"median of all observed {kind} pairs"
+        markups: Mapping[str, Mapping[str, list[Any]]] = self._sagemaker["markup"]
+        variant_of = max((f for f in markups if f != family and family.startswith(f)), key=len, default=None)
+        for observed, said in ((family, ""), (variant_of, f"{family} as a {variant_of} variant: ")):
+            if observed is not None and component in markups.get(observed, {}):
+                ratio, pairs = markups[observed][component]
+                return float(ratio), f"{said}{observed} {component} ratio observed, {_pairs(pairs)}", False
+        pool = "*gpu" if self.aws_gpu(instance_type) else "*cpu"
+        kind = "GPU and accelerator" if pool == "*gpu" else "CPU"
+        if component in markups[pool]:
+            ratio, pairs = markups[pool][component]
+            return float(ratio), f"median of {_pairs(pairs)} of {kind} types for {component}", False
+        ratio, pairs = markups[pool]["*"]
+        return (
+            float(ratio),
+            f"assumed: no SageMaker {component} price observed; median of all {_pairs(pairs)} of {kind} types",
+            True,
+        )
 
     # Google Compute Engine
 
@@ -168,7 +189,8 @@ class Catalog:
         if row is None:
             return None
         usd, spot, source, uncertain = row
-        return HourlyPrice(float(usd), source, self._as_of(self._gcp, source), spot, bool(uncertain))
+        flags = ("sources disagree",) if uncertain else ()
+        return HourlyPrice(float(usd), source, self._as_of(self._gcp, source), spot, flags)
 
     # Azure
 
@@ -176,7 +198,8 @@ class Catalog:
         """Azure VM sizes keyed without case: ARM, the CLI and Terraform accept any case."""
         key = ("azure", table, region)
         if key not in self.memo:
-            rows = self._azure[table] if region is None else self._azure[table].get(region, {})
+            table_rows = self._azure.get(table, {})
+            rows = table_rows if region is None else table_rows.get(region, {})
             self.memo[key] = {name.lower(): row for name, row in rows.items()}
         folded: Mapping[str, Any] = self.memo[key]
         return folded
@@ -186,7 +209,12 @@ class Catalog:
         if row is None:
             return None
         usd, spot, source = row
-        return HourlyPrice(float(usd), source, self._as_of(self._azure, source), spot)
+        flags: tuple[str, ...] = ()
+        dropped = self._azure_folded("spot_dropped", region).get(vm_size.lower())
+        if dropped is not None:
+            saving = 100 * (1 - dropped / usd)
+            flags = (f"its spot ${dropped}/h, {saving:.0f}% under on-demand, not used as implausible",)
+        return HourlyPrice(float(usd), source, self._as_of(self._azure, source), spot, flags)
 
     def azure_gpu(self, vm_size: str) -> GpuSpec | None:
         spec = self._azure_folded("vm_specs").get(vm_size.lower())
@@ -228,9 +256,16 @@ class Catalog:
         return GpuModel(name, row["memory_gib"], row["fp16_dense_tflops"], row["memory_bandwidth_gbs"])
 
     def spot_discount_pct(self, provider: str, instance_type: str, region: str) -> tuple[float, str] | None:
-        """Typical spot saving for the type's family, in this region or across regions."""
-        families: Mapping[str, Mapping[str, float]] = self._spot.get(provider, {})
+        """Spot's saving over on-demand, percent, and where it comes from in words: the type's
+        own saving in the region from the Spot Advisor (AWS), else its family's typical saving
+        (the median of its sizes) in this region or across regions."""
         name = instance_type.removeprefix("ml.").removeprefix("Standard_")
+        if provider == "aws":
+            row = self._bands.get(region, {}).get(name)
+            if row is not None:
+                _band, date, source, saving = row
+                return float(saving), f"{name}'s {saving:g}% saving in {region} (Spot Advisor, {source}, {date})"
+        families: Mapping[str, Mapping[str, float]] = self._spot.get(provider, {})
         if provider == "aws":
             family = name.split(".")[0]
         elif provider == "google":
@@ -240,11 +275,16 @@ class Catalog:
         regions = families.get(family)
         if regions is None:
             return None
+        dated = self._documents["spot-discounts.json"]["sources"].get(provider, {}).get("as_of", "undated")
         if region in regions:
-            return regions[region], family
+            return regions[region], f"{family}'s typical {regions[region]:g}% saving in {region} ({dated})"
         if "*" in regions:
-            return regions["*"], family
+            return regions["*"], f"{family}'s typical {regions['*']:g}% saving across regions ({dated})"
         return None
+
+
+def _pairs(count: int) -> str:
+    return "1 pair" if count == 1 else f"{count} pairs"
 
 
 def validate(name: str, where: str, document: Any) -> None:

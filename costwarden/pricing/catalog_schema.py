@@ -20,16 +20,25 @@ class _Strict(BaseModel):
 class Source(_Strict):
     description: str
     as_of: str
+    flags: tuple[str, ...] = ()
+    """What a reader must know about every figure from this source, in a word or two
+    ("region uncertain", "provenance uncertain"): said in each basis that uses it."""
 
 
 class Header(_Strict):
-    schema_version: Literal[1]
+    schema_version: Literal[2]
+    """2: source flags, markups with their pair counts, superseded and dropped figures."""
     name: str
     provider: Literal["aws", "google", "azure", "all"]
     version: Annotated[str, Field(pattern=r"^\d{4}\.\d{2}\.\d{2}$")]
     date: Date
     currency: Literal["USD"]
     description: str
+    based_on: str | None = None
+    """``prices update``: the catalog version it started from; what it did not fetch is that
+    version's, each row with its own source and date."""
+    refreshed: list[str] = []
+    """``prices update``: what was fetched on ``date`` ("aws us-east-1", "azure eastus")."""
 
 
 class Ec2Catalog(Header):
@@ -57,8 +66,11 @@ class SageMakerCatalog(Header):
     sources: dict[str, Source]
     prices: dict[str, dict[str, dict[str, tuple[Usd, str]]]]
     """region -> ml instance type -> component -> (USD/hour, source id)"""
-    markup: dict[str, dict[str, Annotated[float, Field(ge=1)]]]
-    """family (or *gpu, *cpu) -> component -> ML price / EC2 price"""
+    superseded: dict[str, dict[str, dict[str, tuple[Usd, str, str]]]] = {}
+    """region -> ml instance type -> component -> (USD/hour, source id, why it is not used)"""
+    markup: dict[str, dict[str, tuple[Annotated[float, Field(ge=1)], Annotated[int, Field(ge=1)]]]]
+    """family (or the pools *gpu, *cpu) -> component (or * for all) -> (median ML price / EC2
+    price observed, number of pairs)"""
 
 
 class MachineSpec(_Strict):
@@ -85,6 +97,8 @@ class AzureCatalog(Header):
     sources: dict[str, Source]
     vm_sizes: dict[str, dict[str, tuple[Usd, SpotUsd, str]]]
     vm_specs: dict[str, VmSpec]
+    spot_dropped: dict[str, dict[str, Usd]] = {}
+    """region -> VM size -> the source's spot price, not used: implausibly close to on-demand"""
 
 
 class GpuModelRow(_Strict):
@@ -103,8 +117,10 @@ class SpotDiscountCatalog(Header):
     sources: dict[str, Source]
     discount_pct: dict[str, dict[str, dict[str, Percent]]]
     """provider -> family -> region (or *) -> typical saving, percent"""
-    interruption_band: dict[str, dict[str, tuple[str, str, str]]] = {}
-    """AWS region -> instance type -> (Spot Advisor band, snapshot date, source id)"""
+    interruption_band: dict[str, dict[str, tuple[str, str, str, Percent]]] = {}
+    """AWS region -> instance type -> (Spot Advisor band, snapshot date, source id, saving %)"""
+    dropped: list[str] = []
+    """Regional typical savings not used, implausibly small (see tsv_import)"""
 
 
 SCHEMAS: dict[str, type[Header]] = {

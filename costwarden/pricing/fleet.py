@@ -20,8 +20,11 @@ def spot_hourly(compute: Compute, price: HourlyPrice, catalog: Catalog) -> tuple
     discount = catalog.spot_discount_pct(compute.provider, compute.instance_type, region)
     if discount is None:
         return price.usd, "spot priced at on-demand (no spot price or typical saving known: an upper bound)"
-    pct, family = discount
-    return price.usd * (1 - pct / 100), f"spot at {family}'s typical {pct:g}% saving"
+    pct, where = discount
+    said = f"spot at {where}"
+    if compute.instance_type.startswith("ml."):
+        said += "; SageMaker managed spot assumed to save what EC2 spot saves"
+    return price.usd * (1 - pct / 100), said
 
 
 def quote(compute: Compute, price: HourlyPrice, catalog: Catalog, what: str) -> Quote | Unpriced:
@@ -66,7 +69,5 @@ def quote(compute: Compute, price: HourlyPrice, catalog: Catalog, what: str) -> 
     else:
         monthly = hourly * compute.hours_per_month
         parts.append(f"{compute.hours_per_month:g} h/month")
-    parts.append(f"catalog {price.source} ({price.as_of})")
-    if price.uncertain:
-        parts.append("source figure uncertain (sources disagree)")
+    parts.append(f"catalog {price.source} ({'; '.join((price.as_of, *price.flags))})")
     return Quote(hourly, monthly, "; ".join(parts))

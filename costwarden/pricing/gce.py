@@ -21,7 +21,7 @@ def price(compute: Compute, catalog: Catalog) -> Quote | Unpriced:
     if machine is None:
         return Unpriced(f"no GCE price for machine type {compute.instance_type} in {region or 'an unknown region'}")
     usd, spot, what = machine.usd, machine.spot_usd, f"{compute.instance_type} ${machine.usd}/h in {region}"
-    uncertain = False
+    flags: tuple[str, ...] = ()
     bundled = catalog.gce_bundled_gpus(compute.instance_type)
     if compute.gpu is not None and compute.gpu.count and bundled is None:
         accelerator = catalog.gce_accelerator(region, compute.gpu.model)
@@ -33,8 +33,10 @@ def price(compute: Compute, catalog: Catalog) -> Quote | Unpriced:
         else:
             spot = None
         what += f" + {compute.gpu.count:g} x {compute.gpu.model} ${accelerator.usd}/h"
-        uncertain = accelerator.uncertain
+        if (accelerator.source, accelerator.as_of) != (machine.source, machine.as_of):
+            what += f" (catalog {accelerator.source}, {accelerator.as_of})"
+        flags = accelerator.flags
     elif bundled is not None:
         what += f" (includes {bundled.count:g} x {bundled.model})"
-    combined = HourlyPrice(usd, machine.source, machine.as_of, spot, uncertain)
+    combined = HourlyPrice(usd, machine.source, machine.as_of, spot, machine.flags + flags)
     return fleet.quote(compute, combined, catalog, what)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import json
+import statistics
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,7 +18,7 @@ from typing import Any
 
 CATALOG_VERSION = "2026.11.29"
 CATALOG_DATE = "2026-11-29"
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 _SOURCES = {
     "KARPENTER_US_EAST_1_2026_07_20": (
@@ -51,6 +52,13 @@ _UNDATED = {
     # Karpenter's 2026-07-20 table, so it is near that date. Said as such in every basis.
     "SKYPILOT_CATALOG_V7_AWS_001367d2": "undated, near 2026-07-20",
 }
+
+
+AZURE_SPOT_MIN_SAVING_PCT = 40
+"""An Azure spot price saving less than this over pay-as-you-go is not taken: 749 of the 775
+GPU spot rows of the source save 40.7-90%, and the 26 below (T4 and H100 v5 sizes in a few
+regions, down to 10%) disagree 2-6x with an independent catalog (SOURCES.md, issue 18). Such a
+size's spot is priced from its series' typical saving instead, and the basis says so."""
 
 
 def _rows(path: Path) -> Iterator[dict[str, str]]:
@@ -111,11 +119,15 @@ def aws_gpu_instances(data: Path) -> dict[str, Any]:
 def spot_discounts(data: Path) -> dict[str, Any]:
     discounts: dict[str, dict[str, dict[str, float]]] = {}
     sources: dict[str, dict[str, str]] = {}
+    dropped: list[str] = []
     for row in _rows(data / "spot_discounts.tsv"):
         provider = {"gcp": "google"}.get(row["provider"], row["provider"])
         region = "*" if row["region"].startswith("ALL_") else row["region"]
-        family = discounts.setdefault(provider, {}).setdefault(row["family_or_type"], {})
-        family[region] = float(row["typical_discount_pct"])
+        saving = float(row["typical_discount_pct"])
+        if provider == "azure" and region != "*" and saving < AZURE_SPOT_MIN_SAVING_PCT:
+            dropped.append(f"azure {row['family_or_type']} in {row['region']}: {saving:g}%")
+            continue
+        discounts.setdefault(provider, {}).setdefault(row["family_or_type"], {})[region] = saving
         sources[provider] = {"description": row["source"], "as_of": row["date"]}
     catalog = _header("spot-discounts", "all", "Typical spot saving over on-demand, percent, median of sizes")
     catalog["sources"] = dict(sorted(sources.items()))
@@ -123,37 +135,71 @@ def spot_discounts(data: Path) -> dict[str, Any]:
         provider: {family: dict(sorted(r.items())) for family, r in sorted(families.items())}
         for provider, families in sorted(discounts.items())
     }
-    newest: dict[tuple[str, str], tuple[str, str, str]] = {}
+    catalog["dropped"] = sorted(dropped)
+    newest: dict[tuple[str, str], tuple[str, str, str, float]] = {}
     for row in _rows(data / "aws_spot_interruption.tsv"):
         key = (row["region"], row["instance_type"])
         if key not in newest or row["snapshot_date"] > newest[key][1]:
-            newest[key] = (row["interruption_band"], row["snapshot_date"], row["source_id"])
-    bands: dict[str, dict[str, list[str]]] = {}
-    for (region, instance_type), (band, date, source) in sorted(newest.items()):
-        bands.setdefault(region, {})[instance_type] = [band, date, source]
+            saving = float(row["savings_over_on_demand_pct"])
+            newest[key] = (row["interruption_band"], row["snapshot_date"], row["source_id"], saving)
+    bands: dict[str, dict[str, list[Any]]] = {}
+    for (region, instance_type), (band, date, source, saving) in sorted(newest.items()):
+        bands.setdefault(region, {})[instance_type] = [band, date, source, saving]
     catalog["interruption_band"] = bands
     return catalog
 
 
+SAGEMAKER_SUPERSEDED = {
+    # SOURCES.md: these listed prices predate AWS's mid-2025 P4/P5 price cut, and no current
+    # SageMaker price was found; they are priced as current EC2 x the observed markup instead.
+    "ml.p4d.24xlarge": "predates the mid-2025 P4/P5 price cut",
+    "ml.p5.48xlarge": "predates the mid-2025 P4/P5 price cut",
+}
+SAGEMAKER_FLAGS = {
+    # SOURCES.md: the component of this table is an assumption; the G6E design document's
+    # provenance could not be established.
+    "GOERLITZ_README": ("component assumed",),
+    "PRICELIST_G6E_DESIGN_DOC": ("provenance uncertain",),
+}
+
+
 def sagemaker(data: Path) -> dict[str, Any]:
+    """Listed ML prices, and the ML-over-EC2 ratios observed in them: per family and component,
+    and pooled per class (GPU/accelerator or CPU) and component, with the number of pairs."""
+    gpu_types = {row["instance_type"] for row in _rows(data / "aws_gpu_instances.tsv")}
     prices: dict[str, dict[str, dict[str, list[Any]]]] = {}
-    sources: dict[str, dict[str, str]] = {}
+    superseded: dict[str, dict[str, dict[str, list[Any]]]] = {}
+    sources: dict[str, dict[str, Any]] = {}
+    ratios: dict[tuple[str, str], list[float]] = {}
     for row in _rows(data / "sagemaker_prices.tsv"):
-        by_type = prices.setdefault(row["region"], {}).setdefault(row["instance_type"], {})
-        by_type[row["component"]] = [float(row["usd_per_hour"]), row["source_id"]]
-        sources[row["source_id"]] = {"description": row["notes"], "as_of": row["price_as_of"]}
-    markup: dict[str, dict[str, float]] = {}
-    for row in _rows(data / "sagemaker_markup_summary.tsv"):
-        family = {"ALL_GPU_ACCEL": "*gpu", "ALL_CPU": "*cpu"}.get(row["family"], row["family"])
-        for component in row["component"].split("+"):
-            markup.setdefault(family, {})[component] = float(row["median_ratio_ml_over_ec2"])
+        listed = [float(row["usd_per_hour"]), row["source_id"]]
+        why = SAGEMAKER_SUPERSEDED.get(row["instance_type"])
+        into = prices if why is None else superseded
+        entry = into.setdefault(row["region"], {}).setdefault(row["instance_type"], {})
+        entry[row["component"]] = listed if why is None else [*listed, why]
+        flags = list(SAGEMAKER_FLAGS.get(row["source_id"], ()))
+        if row["region_confidence"] != "stated":
+            flags.append("region uncertain")
+        sources[row["source_id"]] = {"description": row["notes"], "as_of": row["price_as_of"], "flags": flags}
+        ec2_type = row["instance_type"].removeprefix("ml.")
+        pool = "*gpu" if ec2_type in gpu_types else "*cpu"
+        ratio = float(row["ratio_vs_ec2"])
+        for key in ((ec2_type.split(".")[0], row["component"]), (pool, row["component"]), (pool, "*")):
+            ratios.setdefault(key, []).append(ratio)
+    markup: dict[str, dict[str, list[Any]]] = {}
+    for (family, component), observed in sorted(ratios.items()):
+        markup.setdefault(family, {})[component] = [round(statistics.median(observed), 4), len(observed)]
     catalog = _header("aws-sagemaker", "aws", "SageMaker ML instances, USD/hour, by component")
     catalog["sources"] = dict(sorted(sources.items()))
     catalog["prices"] = {
         region: {t: dict(sorted(c.items())) for t, c in sorted(types.items())}
         for region, types in sorted(prices.items())
     }
-    catalog["markup"] = {family: dict(sorted(c.items())) for family, c in sorted(markup.items())}
+    catalog["superseded"] = {
+        region: {t: dict(sorted(c.items())) for t, c in sorted(types.items())}
+        for region, types in sorted(superseded.items())
+    }
+    catalog["markup"] = markup
     return catalog
 
 
@@ -187,12 +233,13 @@ def azure_vms(data: Path) -> dict[str, Any]:
     prices: dict[str, dict[str, list[Any]]] = {}
     specs: dict[str, dict[str, Any]] = {}
     sources: dict[str, dict[str, str]] = {}
+    dropped: dict[str, dict[str, float]] = {}
     for row in _rows(data / "azure_gpu_prices.tsv"):
-        prices.setdefault(row["region"], {})[row["vm_size"]] = [
-            float(row["usd_per_hour_on_demand"]),
-            _number(row["usd_per_hour_spot"]),
-            row["source_id"],
-        ]
+        on_demand, spot = float(row["usd_per_hour_on_demand"]), _number(row["usd_per_hour_spot"])
+        if spot is not None and spot > on_demand * (1 - AZURE_SPOT_MIN_SAVING_PCT / 100):
+            dropped.setdefault(row["region"], {})[row["vm_size"]] = spot
+            spot = None
+        prices.setdefault(row["region"], {})[row["vm_size"]] = [on_demand, spot, row["source_id"]]
         specs[row["vm_size"]] = {
             "gpu_model": row["gpu_model"],
             "gpu_count": float(row["gpu_count"]),
@@ -204,6 +251,7 @@ def azure_vms(data: Path) -> dict[str, Any]:
     catalog["sources"] = dict(sorted(sources.items()))
     catalog["vm_sizes"] = {r: dict(sorted(t.items())) for r, t in sorted(prices.items())}
     catalog["vm_specs"] = dict(sorted(specs.items()))
+    catalog["spot_dropped"] = {r: dict(sorted(t.items())) for r, t in sorted(dropped.items())}
     return catalog
 
 

@@ -26,6 +26,7 @@ from typing import Any
 
 from costwarden.errors import CatalogError, CostwardenError
 from costwarden.pricing.catalog import CATALOG_FILES, validate
+from costwarden.pricing.tsv_import import AZURE_SPOT_MIN_SAVING_PCT
 
 AZURE_PRICES_URL = "https://prices.azure.com/api/retail/prices"
 AZURE_MAX_PAGES = 500
@@ -59,28 +60,49 @@ def shipped_documents() -> dict[str, dict[str, Any]]:
 
 def update(request: UpdateRequest, log: Callable[[str], None] = lambda _m: None) -> list[Path]:
     documents = shipped_documents()
+    based_on = str(documents[CATALOG_FILES[0]]["version"])
     stamp = request.today.isoformat()
+    refreshed: list[str] = []
     if request.aws_regions:
-        ec2, sagemaker = _aws(request, log)
-        _merge_prices(documents["aws-ec2-on-demand.json"], ec2, f"AWS_PRICE_LIST_API_{stamp}", stamp, _AWS_NOTE)
-        _merge_prices(documents["aws-sagemaker.json"], sagemaker, f"AWS_PRICE_LIST_API_{stamp}", stamp, _SM_NOTE)
+        ec2, sagemaker, accelerators = _aws(request, log)
+        source = f"AWS_PRICE_LIST_API_{stamp}"
+        _merge_prices(documents["aws-ec2-on-demand.json"], ec2, source, stamp, _AWS_NOTE)
+        _merge_prices(documents["aws-sagemaker.json"], sagemaker, source, stamp, _SM_NOTE)
+        _add_accelerators(documents["aws-gpu-instances.json"], accelerators, stamp, log)
+        refreshed += [f"aws {region}" for region in request.aws_regions]
     if request.azure_regions:
         azure = {region: _azure_region(request, region, log) for region in request.azure_regions}
-        source = f"AZURE_RETAIL_PRICES_API_{stamp}"
-        catalog = documents["azure-vm.json"]
-        for region, sizes in azure.items():
-            catalog["vm_sizes"][region] = {size: [*prices, source] for size, prices in sorted(sizes.items())}
-        catalog["sources"][source] = {"description": _AZURE_NOTE, "as_of": stamp}
+        _merge_azure(documents["azure-vm.json"], azure, f"AZURE_RETAIL_PRICES_API_{stamp}", stamp, log)
+        refreshed += [f"azure {region}" for region in request.azure_regions]
+    _say_carried_over(documents, stamp, log)
     version = request.today.strftime("%Y.%m.%d")
     written = []
     request.out.mkdir(parents=True, exist_ok=True)
     for name, document in documents.items():
         document["version"], document["date"] = version, stamp
+        document["based_on"], document["refreshed"] = based_on, refreshed
         validate(name, str(request.out / name), document)
         path = request.out / name
         path.write_text(json.dumps(document, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
         written.append(path)
     return written
+
+
+def _say_carried_over(documents: Mapping[str, Any], stamp: str, log: Callable[[str], None]) -> None:
+    """Prices not fetched keep their own source and date, never the new one; the run says how
+    many and how old."""
+    for name, table in (("aws-ec2-on-demand.json", "prices"), ("azure-vm.json", "vm_sizes")):
+        document = documents[name]
+        dates: list[str] = []
+        for by_type in document[table].values():
+            for row in by_type.values():
+                source = next(field for field in row if isinstance(field, str))
+                as_of = str(document["sources"][source]["as_of"])
+                if as_of != stamp:
+                    dates.append(as_of)
+        if dates:
+            oldest = min(d for d in dates if d[:1].isdigit()) if any(d[:1].isdigit() for d in dates) else dates[0]
+            log(f"{name}: {len(dates)} prices not fetched, kept with their own source and date (oldest {oldest})")
 
 
 _AWS_NOTE = (
@@ -102,6 +124,45 @@ def _merge_prices(
     catalog["sources"][source] = {"description": note, "as_of": stamp}
 
 
+def _merge_azure(
+    catalog: dict[str, Any],
+    fetched: Mapping[str, Mapping[str, tuple[float, float | None]]],
+    source: str,
+    stamp: str,
+    log: Callable[[str], None],
+) -> None:
+    """Fetched sizes replace their rows; sizes the API did not return keep theirs. A spot price
+    saving under ``AZURE_SPOT_MIN_SAVING_PCT`` is not taken, as for the shipped snapshot."""
+    dropped_spot = catalog.setdefault("spot_dropped", {})
+    for region, sizes in fetched.items():
+        current = catalog["vm_sizes"].setdefault(region, {})
+        dropped = {size: spot for size, spot in dropped_spot.pop(region, {}).items() if size not in sizes}
+        for size, (usd, spot) in sizes.items():
+            if spot is not None and spot > usd * (1 - AZURE_SPOT_MIN_SAVING_PCT / 100):
+                dropped[size], spot = spot, None
+            current[size] = [usd, spot, source]
+        if dropped:
+            dropped_spot[region] = dict(sorted(dropped.items()))
+            log(f"azure {region}: {len(dropped)} spot prices under {AZURE_SPOT_MIN_SAVING_PCT}% off not taken")
+        catalog["vm_sizes"][region] = dict(sorted(current.items()))
+    catalog["sources"][source] = {"description": _AZURE_NOTE, "as_of": stamp}
+
+
+def _add_accelerators(
+    catalog: dict[str, Any], found: Mapping[str, dict[str, Any]], stamp: str, log: Callable[[str], None]
+) -> None:
+    """GPU and accelerator specs of types the catalog does not know yet, so GPU policies see
+    them; known types keep theirs (the shipped ones carry fractional GPUs the API counts as 0)."""
+    specs = catalog["instance_types"]
+    new = sorted(t for t in found if t not in specs)
+    for instance_type in new:
+        specs[instance_type] = {**found[instance_type], "source": f"EC2 DescribeInstanceTypes ({stamp})"}
+    catalog["instance_types"] = dict(sorted(specs.items()))
+    if new:
+        shown = ", ".join(new[:8]) + (" …" if len(new) > 8 else "")
+        log(f"aws: {len(new)} GPU or accelerator types added to aws-gpu-instances.json: {shown}")
+
+
 def _with_source(value: Any, source: str) -> Any:
     if isinstance(value, dict):  # SageMaker: component -> price
         return {component: [usd, source] for component, usd in sorted(value.items())}
@@ -112,7 +173,7 @@ def _with_source(value: Any, source: str) -> Any:
 # AWS
 
 
-def _aws(request: UpdateRequest, log: Callable[[str], None]) -> tuple[dict[str, Any], dict[str, Any]]:
+def _aws(request: UpdateRequest, log: Callable[[str], None]) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]]:
     try:
         import boto3
         from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError, PartialCredentialsError
@@ -123,7 +184,7 @@ def _aws(request: UpdateRequest, log: Callable[[str], None]) -> tuple[dict[str, 
     except (NoCredentialsError, PartialCredentialsError):
         raise CostwardenError(
             "prices update for AWS needs credentials (AWS_PROFILE, AWS_ACCESS_KEY_ID, or an instance role) "
-            "allowed pricing:GetProducts and ec2:DescribeSpotPriceHistory"
+            "allowed pricing:GetProducts, ec2:DescribeSpotPriceHistory and ec2:DescribeInstanceTypes"
         ) from None
     except ClientError as exc:
         error = exc.response.get("Error", {})
@@ -132,10 +193,13 @@ def _aws(request: UpdateRequest, log: Callable[[str], None]) -> tuple[dict[str, 
         raise CostwardenError(f"AWS: {str(exc).splitlines()[0][:300]}") from None
 
 
-def _aws_fetch(boto3: Any, request: UpdateRequest, log: Callable[[str], None]) -> tuple[dict[str, Any], dict[str, Any]]:
+def _aws_fetch(
+    boto3: Any, request: UpdateRequest, log: Callable[[str], None]
+) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]]:
     pricing = boto3.client("pricing", region_name="us-east-1", endpoint_url=request.aws_pricing_endpoint)
     ec2_prices: dict[str, Any] = {}
     sagemaker_prices: dict[str, Any] = {}
+    accelerators: dict[str, Any] = {}
     for region in request.aws_regions:
         if region.startswith("cn-"):
             raise CostwardenError(
@@ -148,10 +212,11 @@ def _aws_fetch(boto3: Any, request: UpdateRequest, log: Callable[[str], None]) -
         ec2 = boto3.client("ec2", region_name=region, endpoint_url=request.aws_ec2_endpoint)
         spot = _spot_prices(ec2)
         ec2_prices[region] = {t: (usd, spot.get(t)) for t, usd in on_demand.items()}
-        sagemaker_prices[region] = _sagemaker(pricing, region)
+        sagemaker_prices[region] = _sagemaker(pricing, region, log)
+        accelerators.update(_accelerators(ec2))
         ml_types = len(sagemaker_prices[region])
         log(f"aws {region}: {len(on_demand)} EC2 types ({len(spot)} with spot), {ml_types} ML types")
-    return ec2_prices, sagemaker_prices
+    return ec2_prices, sagemaker_prices, accelerators
 
 
 def _products(pricing: Any, service: str, filters: Mapping[str, str]) -> Iterator[dict[str, Any]]:
@@ -195,7 +260,7 @@ def _one_price_each(found: Iterable[tuple[str, float]], what: str, log: Callable
     return prices
 
 
-def _sagemaker(pricing: Any, region: str) -> dict[str, dict[str, float]]:
+def _sagemaker(pricing: Any, region: str, log: Callable[[str], None]) -> dict[str, dict[str, float]]:
     rows: list[tuple[str, float]] = []
     for product in _products(pricing, "AmazonSageMaker", {"regionCode": region}):
         attributes = product.get("product", {}).get("attributes", {})
@@ -204,9 +269,39 @@ def _sagemaker(pricing: Any, region: str) -> dict[str, dict[str, float]]:
         if name and component and usd is not None and str(name).startswith("ml."):
             rows.append((f"{name}\t{str(component).strip().lower().replace(' ', '_')}", usd))
     found: dict[str, dict[str, float]] = {}
-    for key, usd in _one_price_each(rows, f"aws {region} SageMaker", lambda _m: None).items():
+    for key, usd in _one_price_each(rows, f"aws {region} SageMaker", log).items():
         name, component = key.split("\t")
         found.setdefault(name, {})[component] = usd
+    return found
+
+
+def _accelerators(ec2: Any) -> dict[str, dict[str, Any]]:
+    """``DescribeInstanceTypes``: the GPUs (``GpuInfo``), Neuron devices (``NeuronInfo``) or
+    inference accelerators of every type that has them, in the catalog's shape."""
+    found: dict[str, dict[str, Any]] = {}
+    for page in ec2.get_paginator("describe_instance_types").paginate():
+        for info in page.get("InstanceTypes", []):
+            devices = (
+                info.get("GpuInfo", {}).get("Gpus")
+                or info.get("NeuronInfo", {}).get("NeuronDevices")
+                or info.get("InferenceAcceleratorInfo", {}).get("Accelerators")
+                or []
+            )
+            count = sum(float(d.get("Count", 0)) for d in devices)
+            if not devices or count <= 0:
+                continue
+            first = devices[0]
+            memory = first.get("MemoryInfo", {}).get("SizeInMiB")
+            instance_type = str(info["InstanceType"])
+            found[instance_type] = {
+                "family": instance_type.split(".")[0],
+                "gpu_model": str(first.get("Name", "unknown")),
+                "manufacturer": str(first.get("Manufacturer", "aws")).lower(),
+                "gpu_count": count,
+                "gpu_memory_gib": round(memory / 1024, 2) if memory else None,
+                "vcpu": int(info.get("VCpuInfo", {}).get("DefaultVCpus", 1)),
+                "memory_gib": round(info.get("MemoryInfo", {}).get("SizeInMiB", 1024) / 1024, 2),
+            }
     return found
 
 

@@ -68,12 +68,25 @@ def test_gpu_specs_and_spot_discounts():
     gpu = catalog.aws_gpu("g6f.large")
     assert (gpu.model, gpu.count, gpu.memory_gib) == ("L4", 0.125, 22.35)
     assert catalog.aws_gpu("m5.large") is None
-    assert catalog.spot_discount_pct("aws", "g5.xlarge", "us-east-1") is not None
-    everywhere = catalog.spot_discount_pct("aws", "g5.48xlarge", "*")
-    assert catalog.spot_discount_pct("aws", "g5.xlarge", "sa-east-1") == everywhere
-    assert catalog.spot_discount_pct("aws", "m5.large", "us-east-1") is None
-    assert catalog.spot_discount_pct("google", "a2-highgpu-2g", "us-central1") == (48.0, "a2-highgpu")
-    assert catalog.spot_discount_pct("azure", "Standard_NC40adis_H100_v5", "eastus") == (69.0, "NC*adis_H100_v5")
+    assert catalog.aws_gpu("m5.large") is None
+
+
+@pytest.mark.parametrize(
+    ("provider", "instance_type", "region", "saving", "said"),
+    [
+        ("aws", "g6e.2xlarge", "us-east-2", 65.0, "g6e.2xlarge's 65% saving in us-east-2 (Spot Advisor"),
+        ("aws", "g5.xlarge", "sa-east-1", 87.0, "g5.xlarge's 87% saving in sa-east-1"),
+        ("aws", "g5.xlarge", "xx-none-1", 59.0, "g5's typical 59% saving across regions (2025-11-30)"),
+        ("aws", "m5.large", "us-east-1", None, None),
+        ("google", "a2-highgpu-2g", "us-central1", 48.0, "a2-highgpu's typical 48% saving in us-central1"),
+        ("azure", "Standard_NC40adis_H100_v5", "eastus", 69.0, "NC*adis_H100_v5's typical 69% saving in eastus"),
+        ("azure", "Standard_NC40adis_H100_v5", "eastus2", 61.0, "NC*adis_H100_v5's typical 61% saving across"),
+    ],
+)
+def test_spot_saving_per_type_then_family(provider, instance_type, region, saving, said):
+    found = shipped_catalog().spot_discount_pct(provider, instance_type, region)
+    assert (found and found[0]) == saving
+    assert found is None or found[1].startswith(said)
 
 
 def test_broken_catalog_directory_is_a_catalog_error(tmp_path):

@@ -28,12 +28,12 @@ def test_hours_per_month_from_a_schedule():
     assert price(hours_per_month=200).monthly == pytest.approx(M5 * 200)
 
 
-def test_spot_uses_the_family_discount():
-    discount, _ = CATALOG.spot_discount_pct("aws", "g5.xlarge", "us-east-1")
-    on_demand = CATALOG.ec2_on_demand("us-east-1", "g5.xlarge").usd
+def test_spot_uses_the_type_saving_in_its_region_from_the_spot_advisor():
     result = price(instance_type="g5.xlarge", market="spot", count=2)
-    assert result.hourly == pytest.approx(2 * on_demand * (1 - discount / 100))
-    assert f"spot at g5's typical {discount:g}% saving" in result.basis
+    assert result.hourly == pytest.approx(2 * 1.006 * (1 - 0.56))  # aws_spot_interruption.tsv, 2025-11-30
+    assert "spot at g5.xlarge's 56% saving in us-east-1 (Spot Advisor, TSAOL_VANTAGE_2025_11_30, 2025-11-30)" in (
+        result.basis
+    )
 
 
 def test_spot_without_a_known_discount_is_an_upper_bound_said_so():

@@ -211,11 +211,12 @@ def test_sagemaker_variants_serverless_and_shadow():
 
 def test_sagemaker_price_derived_from_ec2_with_the_markup_is_said_so():
     entry = change("aws_sagemaker_notebook_instance.n", {"instance_type": "ml.g6.xlarge"})
-    result = cost(entry)
-    (price,) = result.costs.values()
-    ec2 = 0.8048  # g6.xlarge, us-east-1
-    assert price.monthly_cost == pytest.approx(round(ec2 * 1.25, 6) * 730)
-    assert "derived: EC2 g6.xlarge $0.8048/h x markup 1.25 (g6 hosting median)" in price.basis
+    (price,) = cost(entry).costs.values()
+    assert price.monthly_cost == pytest.approx(round(0.8048 * 1.25, 6) * 730)  # EC2 g6.xlarge, us-east-1
+    assert "derived: EC2 g6.xlarge $0.8048/h x markup 1.25 (assumed: no SageMaker notebook price observed" in (
+        price.basis
+    )
+    assert price.basis.endswith("(2026-07-20; derived; markup assumed)")
 
 
 def test_instance_type_of_the_wrong_provider_is_a_warning_naming_it():

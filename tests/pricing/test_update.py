@@ -109,6 +109,7 @@ PRODUCTS = {
         sagemaker_product("ml.g5.xlarge", "Hosting", "us-east-1", "1.4080000000"),
         sagemaker_product("ml.g5.xlarge", "Training", "us-east-1", "1.4080000000"),
         sagemaker_product("ml.p4d.24xlarge", "Hosting", "us-east-1", "37.6880000000"),
+        sagemaker_product("ml.g5.xlarge", "Hosting", "us-east-1", "1.5000000000"),  # a second hosting product
     ],
 }
 
@@ -181,6 +182,9 @@ AZURE_PAGES = [
     ],
     [
         azure_item("Standard_NC24ads_A100_v4", "NC24ads A100 v4 Low Priority", 0.9),
+        # a "spot" price 10% under pay-as-you-go, as the source had for H100 v5 in four regions
+        azure_item("Standard_NC40ads_H100_v5", "NC40ads H100 v5", 6.98, product="Virtual Machines NCadsH100v5"),
+        azure_item("Standard_NC40ads_H100_v5", "NC40ads H100 v5 Spot", 6.282, product="Virtual Machines NCadsH100v5"),
         azure_item("Standard_D2s_v5", "D2s v5", 0.096, product="Virtual Machines Dsv5 Series"),
         azure_item("Standard_D2s_v5", "D2s v5", 88.0, product="Virtual Machines Dsv5 Series", currencyCode="EUR"),
         # a secondary meter, an older price and a price not yet in effect: none of them is today's
@@ -328,7 +332,33 @@ def test_aws_and_azure_update_writes_a_consistent_dated_catalog(tmp_path, price_
         == "serviceName eq 'Virtual Machines' and armRegionName eq 'eastus' and priceType eq 'Consumption'"
     )
     assert len(AzureHandler.filters) == 2  # followed NextPageLink to the end
-    assert any(line.startswith("azure eastus: 2 VM sizes (1 with spot) in 2 pages") for line in lines)
+    assert any(line.startswith("azure eastus: 3 VM sizes (2 with spot) in 2 pages") for line in lines)
+    h100 = catalog.azure_vm("eastus", "Standard_NC40ads_H100_v5")
+    assert (h100.usd, h100.spot_usd) == (6.98, None)
+    assert h100.flags == ("its spot $6.282/h, 10% under on-demand, not used as implausible",)
+    assert "azure eastus: 1 spot prices under 40% off not taken" in lines
+
+    # SageMaker: two hosting prices for one type keep the lowest, said
+    assert catalog.sagemaker("us-east-1", "ml.g5.xlarge", "hosting").usd == 1.408
+    assert any("SageMaker: 1 types had several prices; the lowest kept: ml.g5.xlarge\thosting" in x for x in lines)
+
+    # what was not fetched keeps its own source and date, and the run says so
+    west = catalog.ec2_on_demand("us-west-2", "g5.xlarge")
+    assert (west.source, west.as_of) == ("TSAOL_AWS_GPU_VANTAGE_2026_01_21", "2026-01-21")
+    assert any(
+        x.startswith("aws-ec2-on-demand.json: ") and "prices not fetched, kept with their own" in x for x in lines
+    )
+    westus = catalog.azure_vm("westus", "Standard_NC24ads_A100_v4")
+    assert (westus.source, westus.as_of) == ("ANYCLOUD_SKYPILOT_AZURE_2026_05_20", "2026-05-20")
+    header = json.loads((tmp_path / "catalog" / "aws-ec2-on-demand.json").read_text())
+    assert (header["based_on"], header["refreshed"]) == ("2026.11.29", ["aws us-east-1", "azure eastus"])
+
+    # GPU specs of a type the snapshot lacks come from DescribeInstanceTypes (moto's data)
+    trn2 = catalog.aws_gpu("trn2.3xlarge")
+    assert (trn2.model, trn2.count) == ("Trainium2", 1.0)
+    assert any(
+        x.startswith("aws: 1 GPU or accelerator types added to aws-gpu-instances.json: trn2.3xlarge") for x in lines
+    )
 
 
 def test_a_scan_priced_from_the_updated_catalog(tmp_path, price_list, moto):

@@ -28,10 +28,10 @@ def test_totals_equal_the_sum_of_rows_and_groups():
         assert report["total"][key] == pytest.approx(sum(r[key] for r in rows), abs=1e-9)
         for grouping in ("by_team", "by_service"):
             assert report["total"][key] == pytest.approx(sum(g[key] for g in report[grouping]), abs=1e-9)
-    assert report["total"]["monthly_after"] == 29959.94
+    assert report["total"]["monthly_after"] == 31798.26
     assert report["catalog"] == {"version": "2026.11.29", "date": "2026-11-29"}
     teams = {g["name"]: g["monthly_after"] for g in report["by_team"]}
-    assert teams == {"ml-platform": 26420.9, "ml-serving": 3539.04}
+    assert teams == {"ml-platform": 28259.22, "ml-serving": 3539.04}
 
 
 def test_updates_show_before_and_after_and_deletes_show_savings():
@@ -106,4 +106,4 @@ def test_cost_of_a_bad_input_is_exit_2_and_the_rest_still_priced(tmp_path):
     code, out, err = run("cost", str(tmp_path / "bad.json"), str(EXAMPLE), "-o", "json")
     assert code == 2
     assert "bad.json:1: truncated JSON" in err
-    assert json.loads(out)["total"]["monthly_after"] == 29959.94
+    assert json.loads(out)["total"]["monthly_after"] == 31798.26
