@@ -146,8 +146,8 @@ class Catalog:
 
     def sagemaker_markup(self, instance_type: str, component: str) -> tuple[float, str, bool]:
         """The ML-over-EC2 price ratio for a type and component: observed for its family, else
-        for the family it is a variant of (p5en of p5), else pooled over its class (GPU and
-        accelerator, or CPU) for the component; ``True`` last when no price of the component
+        for the family it is a variant of (p5en of p5), else pooled for the component over boxes
+        of 8+ accelerators, then over its class (GPU and accelerator, or CPU); ``True`` last when no price of the component
         was observed at all and the class's ratio over every component is assumed."""
         family = instance_type.removeprefix("ml.").split(".")[0]
         markups: Mapping[str, Mapping[str, list[Any]]] = self._sagemaker["markup"]
@@ -156,11 +156,16 @@ class Catalog:
             if observed is not None and component in markups.get(observed, {}):
                 ratio, pairs = markups[observed][component]
                 return float(ratio), f"{said}{observed} {component} ratio observed, {_pairs(pairs)}", False
-        pool = "*gpu" if self.aws_gpu(instance_type) else "*cpu"
+        gpu = self.aws_gpu(instance_type)
+        pool = "*gpu" if gpu else "*cpu"
         kind = "GPU and accelerator" if pool == "*gpu" else "CPU"
-        if component in markups[pool]:
-            ratio, pairs = markups[pool][component]
-            return float(ratio), f"median of {_pairs(pairs)} of {kind} types for {component}", False
+        pools = [(pool, kind)]
+        if gpu is not None and gpu.count >= 8:
+            pools.insert(0, ("*gpu8", "8+ accelerator"))
+        for name, said in pools:
+            if component in markups.get(name, {}):
+                ratio, pairs = markups[name][component]
+                return float(ratio), f"median of {_pairs(pairs)} of {said} types for {component}", False
         ratio, pairs = markups[pool]["*"]
         return (
             float(ratio),

@@ -163,10 +163,16 @@ SAGEMAKER_FLAGS = {
 }
 
 
+LARGE_BOX_ACCELERATORS = 8
+"""Boxes of 8 or more accelerators carry a smaller SageMaker markup (SOURCES.md: 1.15 for
+p3.16xlarge, p3dn, p4d and p5), so they are pooled apart first."""
+
+
 def sagemaker(data: Path) -> dict[str, Any]:
     """Listed ML prices, and the ML-over-EC2 ratios observed in them: per family and component,
-    and pooled per class (GPU/accelerator or CPU) and component, with the number of pairs."""
-    gpu_types = {row["instance_type"] for row in _rows(data / "aws_gpu_instances.tsv")}
+    and pooled per component over boxes of 8+ accelerators (``*gpu8``), over every
+    accelerator type (``*gpu``) and over CPU types (``*cpu``), with the number of pairs."""
+    accelerators = {row["instance_type"]: float(row["gpu_count"]) for row in _rows(data / "aws_gpu_instances.tsv")}
     prices: dict[str, dict[str, dict[str, list[Any]]]] = {}
     superseded: dict[str, dict[str, dict[str, list[Any]]]] = {}
     sources: dict[str, dict[str, Any]] = {}
@@ -182,9 +188,12 @@ def sagemaker(data: Path) -> dict[str, Any]:
             flags.append("region uncertain")
         sources[row["source_id"]] = {"description": row["notes"], "as_of": row["price_as_of"], "flags": flags}
         ec2_type = row["instance_type"].removeprefix("ml.")
-        pool = "*gpu" if ec2_type in gpu_types else "*cpu"
+        pool = "*gpu" if ec2_type in accelerators else "*cpu"
         ratio = float(row["ratio_vs_ec2"])
-        for key in ((ec2_type.split(".")[0], row["component"]), (pool, row["component"]), (pool, "*")):
+        keys = [(ec2_type.split(".")[0], row["component"]), (pool, row["component"]), (pool, "*")]
+        if accelerators.get(ec2_type, 0) >= LARGE_BOX_ACCELERATORS:
+            keys.append(("*gpu8", row["component"]))
+        for key in keys:
             ratios.setdefault(key, []).append(ratio)
     markup: dict[str, dict[str, list[Any]]] = {}
     for (family, component), observed in sorted(ratios.items()):
