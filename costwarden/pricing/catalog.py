@@ -147,8 +147,9 @@ class Catalog:
     def sagemaker_markup(self, instance_type: str, component: str) -> tuple[float, str, bool]:
         """The ML-over-EC2 price ratio for a type and component: observed for its family, else
         for the family it is a variant of (p5en of p5), else pooled for the component over boxes
-        of 8+ accelerators, then over its class (GPU and accelerator, or CPU); ``True`` last when no price of the component
-        was observed at all and the class's ratio over every component is assumed."""
+        of 8+ accelerators, then over its class (GPU and accelerator, or CPU); ``True`` last
+        when no price of the component was observed at all and the class's ratio over every
+        component is assumed."""
         family = instance_type.removeprefix("ml.").split(".")[0]
         markups: Mapping[str, Mapping[str, list[Any]]] = self._sagemaker["markup"]
         variant_of = max((f for f in markups if f != family and family.startswith(f)), key=len, default=None)
