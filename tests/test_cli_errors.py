@@ -113,3 +113,13 @@ def test_help_documents_the_exit_codes(capsys):
         "0 clean; 1 violations reach --fail-on or --fail-on-cost (or, with --fail-on-unevaluated, something was not"
         " evaluated); 2 usage, config or input error; 3 internal error" in text
     )
+
+
+def test_files_only_still_print_the_terminal_report_unless_quiet(tmp_path):
+    (tmp_path / "plan.json").write_bytes(dumps(plan(change("aws_instance.gpu", {"instance_type": "g5.xlarge"}))))
+    run = run_cli(tmp_path, "scan", "plan.json", "-o", "json=r.json")
+    assert run.code == 1 and "CW101" in run.out and json.loads((tmp_path / "r.json").read_text())["violations"]
+    run = run_cli(tmp_path, "scan", "plan.json", "-o", "json=r.json", "--quiet")
+    assert run.code == 1 and run.out == ""
+    run = run_cli(tmp_path, "scan", "plan.json", "-o", "json")
+    assert run.report["violations"]  # stdout holds only what was asked for

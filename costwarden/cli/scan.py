@@ -44,7 +44,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         type=_output,
         action="append",
         metavar="FORMAT[=FILE]",
-        help=f"report format ({', '.join(sorted(REPORTERS))}, or auto), to FILE or stdout; repeatable",
+        help=(
+            f"report format ({', '.join(sorted(REPORTERS))}, or auto), to FILE or stdout; repeatable. "
+            "When every -o names a FILE, the terminal report (auto) is still printed unless --quiet"
+        ),
+    )
+    parser.add_argument(
+        "-q", "--quiet", action="store_true", help="with -o FORMAT=FILE only: print no report to the terminal"
     )
     common.add_gate(parser)
     parser.add_argument("--all", action="store_true", help="text: list every violation")
@@ -87,6 +93,8 @@ def run(args: argparse.Namespace, world: World) -> int:
     if not any(o.format == "text" and o.path is None for o in outputs):
         for problem in result.errors:
             world.say("error", problem)
+    if all(o.path is not None for o in outputs) and not args.quiet:
+        outputs.append(OutputSpec(automatic, None))  # files are written, and the terminal still sees the verdict
     with gc_paused():
         failures, crashes = write_reports(result, outputs, report_options, world)
     for failure in failures:

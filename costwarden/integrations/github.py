@@ -42,6 +42,8 @@ def action_arguments(environ: Mapping[str, str], out: Path) -> list[str]:
     wanted = set(_split(environ.get("INPUT_OUTPUTS", "annotations summary sarif json").replace(",", " ")))
     if "annotations" in wanted:
         argv += ["-o", "github"]
+    else:
+        argv.append("--quiet")  # the files only, as asked
     argv += ["-o", f"markdown={out / 'costwarden.md'}", "-o", f"json={out / 'costwarden.json'}"]
     if "sarif" in wanted:
         argv += ["-o", f"sarif={out / 'costwarden.sarif'}"]

@@ -1,10 +1,12 @@
 """SARIF 2.1.0 for GitHub code scanning: rules with descriptions, help and default level;
-results with a repository-relative location, a stable partial fingerprint, and the monthly
+results with a location relative to ``%SRCROOT%`` (or an absolute ``file://`` URI outside
+the repository), a stable partial fingerprint, and the monthly
 cost in the message and in ``properties``."""
 
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any, TextIO
 
 from costwarden import escape
@@ -16,6 +18,7 @@ from costwarden.reports.suppressions import about
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 MAX_RESULTS = 5000  # GitHub keeps the first 5,000 results a run
+SRCROOT = "%SRCROOT%"
 
 
 def render(result: ScanResult, stream: TextIO, options: ReportOptions) -> None:
@@ -40,6 +43,7 @@ def document(result: ScanResult, options: ReportOptions) -> dict[str, Any]:
             }
         },
         "automationDetails": {"id": "costwarden/"},
+        "originalUriBaseIds": {SRCROOT: {"uri": _directory_uri(options.root)}},
         "results": [_result(v, index[v.policy_id], options) for v in violations],
         "properties": {
             "catalogVersion": result.catalog.version,
@@ -58,10 +62,26 @@ def document(result: ScanResult, options: ReportOptions) -> dict[str, Any]:
     return {"$schema": SCHEMA, "version": "2.1.0", "runs": [run]}
 
 
+def artifact(path: str, root: str) -> dict[str, str]:
+    """Where a file is, as GitHub places it: relative to ``%SRCROOT%`` (the repository root)
+    for a file inside it, an absolute ``file://`` URI with no base for one outside it (a plan
+    written to ``$RUNNER_TEMP``); percent-encoded either way."""
+    if "\x00" in path:
+        return {"uri": escape.uri(path.replace("\x00", ""))}
+    shown = relative(path, root)
+    if not Path(shown).is_absolute() and not shown.startswith("../") and shown != "..":
+        return {"uri": escape.uri(shown), "uriBaseId": SRCROOT}
+    return {"uri": Path(path).resolve().as_uri()}
+
+
+def _directory_uri(root: str) -> str:
+    return Path(root).resolve().as_uri().rstrip("/") + "/"
+
+
 def _not_evaluated(entry: NotEvaluated, options: ReportOptions) -> dict[str, Any]:
     where = {
         "physicalLocation": {
-            "artifactLocation": {"uri": escape.uri(relative(entry.location.path, options.root))},
+            "artifactLocation": artifact(entry.location.path, options.root),
             "region": {"startLine": entry.location.line},
         }
     }
@@ -114,7 +134,7 @@ def _result(violation: Violation, rule_index: int, options: ReportOptions) -> di
         "locations": [
             {
                 "physicalLocation": {
-                    "artifactLocation": {"uri": escape.uri(relative(violation.location.path, options.root))},
+                    "artifactLocation": artifact(violation.location.path, options.root),
                     "region": region,
                 }
             }

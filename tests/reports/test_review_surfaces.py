@@ -174,3 +174,29 @@ def test_sarif_with_suppressed_results_passes_githubs_ingestion_rules(tmp_path):
     assert validate(tmp_path / "r.sarif") == []
     results = json.loads((tmp_path / "r.sarif").read_text())["runs"][0]["results"]
     assert [r.get("suppressions", [{}])[0].get("kind") for r in results] == [None, "inSource"]
+
+
+def test_sarif_for_a_plan_outside_the_repository_uses_absolute_file_uris(tmp_path):
+    outside = tmp_path / "runner temp #1" / "plan.json"  # the usual $RUNNER_TEMP/plan.json
+    outside.parent.mkdir()
+    outside.write_bytes((ROOT / "examples" / "terraform" / "gpu-fleet" / "plan.json").read_bytes())
+    report = tmp_path / "r.sarif"
+    code, _, _ = run("scan", str(outside), "examples/sagemaker", "-o", f"sarif={report}", "--fail-on", "never")
+    assert code == 0
+    assert validate(report) == []
+    document = json.loads(report.read_text())
+    run_ = document["runs"][0]
+    assert run_["originalUriBaseIds"] == {"%SRCROOT%": {"uri": ROOT.resolve().as_uri() + "/"}}
+    where = {json.dumps(r["locations"][0]["physicalLocation"]["artifactLocation"]) for r in run_["results"]}
+    assert where == {
+        json.dumps({"uri": outside.resolve().as_uri()}),
+        json.dumps({"uri": "examples/sagemaker/finetune-spot.json", "uriBaseId": "%SRCROOT%"}),
+    }
+    assert "runner%20temp%20%231" in outside.resolve().as_uri()
+    # the negative control: the same log with the path GitHub cannot place is rejected
+    for result in run_["results"]:
+        location = result["locations"][0]["physicalLocation"]["artifactLocation"]
+        if location["uri"].startswith("file:"):
+            location.update(uri=str(outside), uriBaseId="%SRCROOT%")
+    (tmp_path / "bad.sarif").write_text(json.dumps(document))
+    assert "SARIF1004" in {r["ruleId"] for r in validate(tmp_path / "bad.sarif")}
