@@ -5,6 +5,7 @@ Unknown keys and wrong types are errors that name the file, the key and, for YAM
 
 from __future__ import annotations
 
+import fnmatch
 import re
 import tomllib
 from collections.abc import Mapping
@@ -69,14 +70,20 @@ class TagsConfig(_Strict):
     )
     required_by_type: dict[str, list[str]] = Field(
         default_factory=dict,
-        description="Per resource type, the keys required instead of 'required'.",
+        description="Per resource type, the keys required instead of 'required' (it replaces the list).",
+    )
+    also_required_by_type: dict[str, list[str]] = Field(
+        default_factory=dict,
+        description="Per resource type, keys required on top of 'required' (or of its required_by_type).",
     )
     values: dict[str, TagValueRule] = Field(
         default_factory=dict, description="Allowed values or a pattern per tag key (CW102)."
     )
 
     def required_for(self, resource_type: str) -> list[str]:
-        return self.required_by_type.get(resource_type, self.required)
+        keys = self.required_by_type.get(resource_type, self.required)
+        extra = [k for k in self.also_required_by_type.get(resource_type, []) if k not in keys]
+        return [*keys, *extra]
 
 
 class ActiveHours(_Strict):
@@ -229,6 +236,23 @@ class Config(_Strict):
     policies: dict[str, PolicyConfig] = Field(
         default_factory=dict, description="Per policy id or name: enabled, severity."
     )
+    checks: list[str] = Field(
+        default_factory=list,
+        description="Run only these policies, by id or name; globs such as CW3* (--check). Empty: all.",
+    )
+    skip_checks: list[str] = Field(
+        default_factory=list, description="Never run these policies, by id or name; globs (--skip-check)."
+    )
+
+    def enabled(self, policy_id: str, name: str) -> bool:
+        """On in ``policies:``, named by ``checks`` (when given), not named by ``skip_checks``."""
+        if not self.policy(policy_id, name).enabled:
+            return False
+
+        def named(patterns: list[str]) -> bool:
+            return any(fnmatch.fnmatchcase(policy_id, p) or fnmatch.fnmatchcase(name, p) for p in patterns)
+
+        return (not self.checks or named(self.checks)) and not named(self.skip_checks)
 
     def policy(self, policy_id: str, name: str) -> PolicyConfig:
         return self.policies.get(policy_id) or self.policies.get(name) or PolicyConfig()

@@ -3,9 +3,10 @@ one line naming the file, the key and, for YAML, the line where the key is writt
 
 from __future__ import annotations
 
+import difflib
 import json
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, TypeVar
 
 import yaml
@@ -55,14 +56,32 @@ def validate_model(
     try:
         return model.model_validate(data)
     except ValidationError as exc:
-        first = exc.errors()[0]
-        loc = _input_path(data, first["loc"])
-        key = prefix + ".".join(_key_text(part) for part in loc)
-        reason = "unknown key" if first["type"] == "extra_forbidden" else first["msg"].removeprefix("Value error, ")
-        more = len(exc.errors()) - 1
-        suffix = f" (and {more} more)" if more else ""
-        line = line_of(loc) if line_of else None
-        raise error(f"{key}: {reason}{suffix}", path=source, line=line) from None
+        said: list[str] = []
+        first_line: int | None = None
+        for problem in exc.errors():
+            loc = _input_path(data, problem["loc"])
+            key = prefix + ".".join(_key_text(part) for part in loc)
+            reason = "unknown key" if problem["type"] == "extra_forbidden" else problem["msg"]
+            line = line_of(loc) if line_of else None
+            text = f"{key}: {reason.removeprefix('Value error, ')}"
+            if said and line is not None:
+                text += f" (line {line})"
+            if text not in said:
+                said.append(text)
+            if first_line is None:
+                first_line = line
+        raise error("; ".join(said), path=source, line=first_line) from None
+
+
+def did_you_mean(word: str, known: Iterable[str]) -> str:
+    """`` (did you mean 'CW101'?)`` for the closest known words, or nothing."""
+    choices = sorted(set(known))
+    close = difflib.get_close_matches(word, choices, n=2, cutoff=0.6)
+    if not close:
+        folded = {c.lower(): c for c in choices}
+        close = difflib.get_close_matches(word.lower(), list(folded), n=2, cutoff=0.6)
+        close = [folded[c] for c in close]
+    return f" (did you mean {' or '.join(repr(c) for c in close)}?)" if close else ""
 
 
 def _key_text(part: Any) -> str:

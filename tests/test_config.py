@@ -127,6 +127,8 @@ def test_schema_describes_every_key():
         "policy_paths",
         "rego",
         "checkov",
+        "checks",
+        "skip_checks",
         "terraform",
         "metrics",
         "budget",

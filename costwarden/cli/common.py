@@ -108,6 +108,10 @@ def add_suppressions(parser: argparse.ArgumentParser, *, baseline: bool = True) 
 
 def add_policies(parser: argparse.ArgumentParser) -> None:
     rego = parser.add_argument_group("policies")
+    rego.add_argument(
+        "--check", action="append", default=[], metavar="IDS", help="only these policies: ids or names, globs (CW3*)"
+    )
+    rego.add_argument("--skip-check", action="append", default=[], metavar="IDS", help="not these policies (globs)")
     rego.add_argument("-p", "--policy", type=Path, action="append", default=[], help="user policies (.py, .rego)")
     rego.add_argument("--rego-engine", choices=["embedded", "opa"], help="embedded (regorus) or an OPA server")
     rego.add_argument("--opa-url", help="OPA's base URL (with --rego-engine opa)")
@@ -155,6 +159,8 @@ def settings(args: argparse.Namespace, world: World) -> dict[str, Any]:
             "fail_on_cost": flag("fail_on_cost"),
             "fail_on_unevaluated": flag("fail_on_unevaluated"),
             "max_input_bytes": flag("max_input_bytes"),
+            "checks": _ids(flag("check") or []),
+            "skip_checks": _ids(flag("skip_check") or []),
         }
     )
     rego = _given(

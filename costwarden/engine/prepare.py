@@ -7,7 +7,9 @@ Every problem is a ``CostwardenError`` naming the file (and line) or the option.
 from __future__ import annotations
 
 import datetime as dt
+import fnmatch
 import os
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,7 +17,7 @@ from typing import Any
 
 from costwarden.config import Config, find_config, load_config
 from costwarden.engine.options import ScanOptions
-from costwarden.errors import ConfigError, LoadError, PolicyError
+from costwarden.errors import ConfigError, CostwardenError, LoadError, PolicyError
 from costwarden.loaders.tf_inputs import TerraformInputs, absolute
 from costwarden.metrics.base import MetricsSource
 from costwarden.metrics.cloudwatch import CloudWatchSource
@@ -35,7 +37,7 @@ from costwarden.sources.rego import RegoPolicies
 from costwarden.suppress.apply import SuppressOptions
 from costwarden.suppress.baseline import load_baseline
 from costwarden.suppress.waivers import Waiver, load_waivers
-from costwarden.validation import validate_model
+from costwarden.validation import did_you_mean, validate_model
 
 
 @dataclass(frozen=True)
@@ -87,14 +89,17 @@ def prepare(
     overrides = overrides or Overrides()
     cwd = cwd or Path.cwd()
     environ = os.environ if environ is None else environ
-    base, folder = _config(config, cwd, overrides.discover)
+    base, folder, config_path = _config(config, cwd, overrides.discover)
     settled = _settle(base, overrides.settings)
+    sources = _sources(settled, folder, cwd, overrides, environ) if overrides.policies else ()
+    if sources:
+        _check_policy_keys(settled, sources, config_path)
     return ScanOptions(
         config=settled,
         catalog=(
             load_catalog(_at(cwd, overrides.catalog_dir)) if overrides.catalog_dir else shipped_catalog()
         ).with_fallback_region(overrides.price_fallback_region),
-        sources=_sources(settled, folder, cwd, overrides, environ) if overrides.policies else (),
+        sources=sources,
         usage=_usage(settled, folder, cwd, overrides),
         metrics=_metrics(settled, folder),
         suppress=_suppress(settled, folder, cwd, overrides, today),
@@ -129,19 +134,62 @@ def _at(cwd: Path, path: Path) -> Path:
     return path if path.is_absolute() else cwd / path
 
 
-def _config(given: Path | str | Config | None, cwd: Path, discover: bool = True) -> tuple[Config, Path]:
-    """The config and the folder its relative paths start from."""
+def _config(given: Path | str | Config | None, cwd: Path, discover: bool = True) -> tuple[Config, Path, Path | None]:
+    """The config, the folder its relative paths start from, and its file (if any)."""
     if isinstance(given, Config):
-        return given, cwd
+        return given, cwd, None
     if given is None and not discover:
-        return Config(waivers_file=""), cwd
+        return Config(waivers_file=""), cwd, None
     if given is None:
         found = find_config(cwd)
-        return (load_config(found), found.parent) if found else (Config(), cwd)
+        return (load_config(found), found.parent, found) if found else (Config(), cwd, None)
     path = _at(cwd, Path(given))
     if not path.is_file():
         raise ConfigError("config file not found", path=given)
-    return load_config(path), path.parent
+    return load_config(path), path.parent, path
+
+
+def _check_policy_keys(config: Config, sources: Sequence[PolicySource], path: Path | None) -> None:
+    """Every key of ``policies:`` names a policy of this scan (by id or name), else an error
+    with the likeliest match: a misspelt key would leave the policy on without a word."""
+    if not (config.policies or config.checks or config.skip_checks):
+        return
+    every = config.model_copy(update={"policies": {}, "checks": [], "skip_checks": []})  # disabled is still known
+    try:
+        known = {word for source in sources for info in source.describe(every) for word in (info.id, info.name)}
+    except (
+        CostwardenError,
+        OSError,
+        ValueError,
+    ):  # a policy file that cannot be read is the scan's error to report, with its line
+        return
+    checkov = any(source.name == "checkov" for source in sources)
+    unknown = [
+        key
+        for key in config.policies
+        if key not in known and not (checkov and key.upper().startswith(("CKV_", "CKV2_")))
+    ]
+    said = [f"policies.{key}: no such policy{did_you_mean(key, known)}" for key in unknown]
+    for key, patterns in (("checks", config.checks), ("skip_checks", config.skip_checks)):
+        for pattern in patterns:
+            if checkov and pattern.upper().startswith(("CKV_", "CKV2_")):
+                continue
+            if not any(fnmatch.fnmatchcase(word, pattern) for word in known):
+                said.append(f"{key}: {pattern!r} names no policy{did_you_mean(pattern, known)}")
+    if said:
+        line = _line_of_key(path, unknown[0]) if unknown else None
+        raise ConfigError("; ".join(said), path=path if unknown else None, line=line)
+
+
+def _line_of_key(path: Path | None, key: str) -> int | None:
+    if path is None:
+        return None
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError):
+        return None
+    pattern = re.compile(rf"""^\s*(\[.*)?["']?{re.escape(key)}["']?\s*[:=\]]""")
+    return next((number for number, line in enumerate(lines, 1) if pattern.search(line)), None)
 
 
 def _settle(config: Config, settings: Mapping[str, Any]) -> Config:

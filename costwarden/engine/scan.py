@@ -120,11 +120,13 @@ def _scan(inputs: list[Input], options: ScanOptions, stdin: BinaryIO | None) -> 
     policies: dict[str, PolicyInfo] = {}
     for source in options.sources:
         outcome = source.evaluate(subject)
-        found.violations.extend(outcome.violations)
+        # policies: / --check / --skip-check hold for every source, Rego and Checkov too
+        found.violations.extend(v for v in outcome.violations if config.enabled(v.policy_id, v.policy_name))
         found.warnings.extend(outcome.warnings)
         found.errors.extend(outcome.errors)
         for info in outcome.policies:
-            policies.setdefault(info.id, info)
+            if config.enabled(info.id, info.name):
+                policies.setdefault(info.id, info)
         found.read.extend(outcome.read)
     _evaluated_raw(loaded, found.read)
     by_key = context.resources
@@ -167,7 +169,8 @@ def _suppress(result: ScanResult, options: SuppressOptions, changed_only: bool) 
     violations = list(result.violations)
     if changed_only:
         violations = [v for v in violations if (r := by_key.get(v.resource_key)) is None or r.action in CHANGING]
-    outcome = suppress(violations, by_key, options)
+    known = {*result.policies, *(info.name for info in result.policies.values())}
+    outcome = suppress(violations, by_key, options, known)
     return dataclasses.replace(
         result,
         violations=tuple(outcome.kept),

@@ -19,7 +19,8 @@ def missing_cost_allocation_tags(resource: Resource, context: Context) -> Iterat
     Spend on a resource without them cannot be charged back to a team, so the violation's cost
     impact is the resource's whole monthly cost. The required keys default to ``finops:team``,
     ``finops:service``, ``finops:environment`` and ``finops:cost-center``; set them with
-    ``tags.required`` and, per resource type, ``tags.required_by_type``. Effective tags count:
+    ``tags.required``; per resource type, ``tags.required_by_type`` replaces that list and
+    ``tags.also_required_by_type`` adds to it. Effective tags count:
     AWS ``tags_all`` (provider ``default_tags`` included), Auto Scaling group ``tag`` blocks,
     Google labels (``finops:team`` is matched by the label ``finops_team``), Azure tags
     (names compared without case). An empty value counts as missing.

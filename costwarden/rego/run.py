@@ -33,6 +33,9 @@ def rego_config(config: Config) -> dict[str, Any]:
     """The config as ``data.costwarden.config``, in the JSON shape of ``.costwarden.yaml``."""
     document: dict[str, Any] = config.model_dump(mode="json")
     document["inference"]["active_hours_per_month"] = round(config.inference.active_hours.hours_per_month, 1)
+    tags = config.tags  # the Rego pack reads the effective list per type, as CW101 does
+    typed = {*tags.required_by_type, *tags.also_required_by_type}
+    document["tags"]["required_by_type"] = {t: tags.required_for(t) for t in sorted(typed)}
     return document
 
 

@@ -26,7 +26,7 @@ class PythonPolicies:
         return [_info(p, config.severity_for(p.id, p.name, p.severity)) for p in self._enabled(config)]
 
     def _enabled(self, config: Config) -> list[Policy]:
-        return [p for p in self.policies if config.policy(p.id, p.name).enabled]
+        return [p for p in self.policies if config.enabled(p.id, p.name)]
 
     def evaluate(self, subject: Subject) -> Outcome:
         context = subject.context

@@ -22,9 +22,10 @@ class RegoPolicies:
 
     def describe(self, config: Config) -> list[PolicyInfo]:
         files = [*(builtin_files() if self.options.builtin else []), *self.options.policies]
-        return [
+        infos = [
             rule_info(rule) for policy in files for rule in rules_of(policy) if selected(rule.package, self.options)
         ]
+        return [info for info in infos if config.enabled(info.id, info.name)]
 
     def evaluate(self, subject: Subject) -> Outcome:
         paths = [str(path) for path in subject.paths]

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from costwarden.model import Problem, Resource, Suppression, Violation
@@ -16,6 +16,7 @@ from costwarden.suppress.baseline import Baseline, Entry, fingerprint
 from costwarden.suppress.directives import Ignore
 from costwarden.suppress.inline import SourceLines, ignores_for
 from costwarden.suppress.waivers import Waiver
+from costwarden.validation import did_you_mean
 
 
 @dataclass(frozen=True)
@@ -50,6 +51,7 @@ class _Judge:
         self.said: set[str] = set()
         self.used: set[Waiver] = set()
         self.in_baseline: set[Entry] = set()
+        self.known: frozenset[str] = frozenset()
 
     def warn(self, problem: Problem) -> None:
         if str(problem) not in self.said:
@@ -64,6 +66,7 @@ class _Judge:
 
     def inline(self, violation: Violation) -> Suppression | None:
         for ignore in self._ignores(violation.resource_key):
+            self._unknown_ids(ignore)
             if not ignore.covers(violation.policy_id):
                 continue
             if ignore.until is not None and ignore.until < self.today:
@@ -74,6 +77,19 @@ class _Judge:
             until = ignore.until.isoformat() if ignore.until else ""
             return Suppression("inline", ignore.reason or "(no reason given)", ignore.source, expires=until)
         return None
+
+    def _unknown_ids(self, ignore: Ignore) -> None:
+        if not self.known:
+            return
+        for policy_id in sorted(ignore.policy_ids - self.known):
+            if policy_id.upper().startswith(("CKV_", "CKV2_")) or policy_id == "all":
+                continue  # Checkov's ids are known only once it has run
+            self.warn(
+                Problem(
+                    f"costwarden:ignore names no policy {policy_id!r}{did_you_mean(policy_id, self.known)}",
+                    ignore.source,
+                )
+            )
 
     def waiver(self, violation: Violation) -> Suppression | None:
         for waiver in self.options.waivers:
@@ -108,14 +124,20 @@ class _Judge:
 
 
 def suppress(
-    violations: Sequence[Violation], resources: Mapping[str, Resource], options: SuppressOptions
+    violations: Sequence[Violation],
+    resources: Mapping[str, Resource],
+    options: SuppressOptions,
+    known: Collection[str] = (),
 ) -> Suppressed:
+    """Inline ignores, then waivers, then the baseline. ``known``: the policy ids and names of
+    the scan; an inline ignore naming none of them is a warning with the likeliest match."""
     out = Suppressed()
     if not options.enabled:
         out.kept = list(violations)
         return out
     out.errors.extend(options.problems)
     judge = _Judge(resources, options, out)
+    judge.known = frozenset(known)
     for violation in violations:
         found = judge.inline(violation) or judge.waiver(violation) or judge.baseline(violation)
         if found is None:
