@@ -160,6 +160,11 @@ class CheckovConfig(_Strict):
         default_factory=list, description="Folders of custom Python or YAML checks, relative to the config."
     )
     severity: SeverityName = Field(default="high", description="For checks that carry no severity.")
+    fail_on: Literal["info", "low", "medium", "high", "critical", "never"] | None = Field(
+        default=None,
+        description="Checkov findings fail the gate at this severity (default: fail_on); they never count "
+        "towards fail_on_cost, as they carry no cost.",
+    )
     timeout_seconds: float = Field(default=900, gt=0, description="Checkov running longer is stopped.")
 
 

@@ -427,6 +427,51 @@ class ScanResult:
     """Every policy that ran (and every policy a violation names), by id."""
     not_evaluated: tuple[NotEvaluated, ...] = ()
     skipped: tuple[Skipped, ...] = ()
+    gates: Mapping[str, Severity | None] = field(default_factory=dict)
+    """A severity threshold of its own per policy source (``checkov``: ``--checkov-fail-on``),
+    in place of ``fail_on``; ``None`` never fails. A source not named uses ``fail_on``."""
+
+    def _gate_of(self, violation: Violation, fail_on: Severity | None) -> tuple[str, Severity | None]:
+        info = self.policies.get(violation.policy_id)
+        source = info.source if info is not None else ""
+        if source in self.gates:
+            return source, self.gates[source]
+        return "", fail_on
+
+    def tripped(
+        self,
+        fail_on: Severity | None = Severity.HIGH,
+        fail_on_cost: float | None = None,
+        fail_on_unevaluated: bool = False,
+    ) -> list[str]:
+        """Which thresholds the result trips, in words (``2 violations at or above high
+        (--fail-on)``); empty when it passes them all."""
+        by_severity: dict[str, int] = {}
+        over_cost = 0
+        for violation in self.violations:
+            source, threshold = self._gate_of(violation, fail_on)
+            if threshold is not None and violation.severity >= threshold:
+                by_severity[source] = by_severity.get(source, 0) + 1
+            elif (
+                not source
+                and fail_on_cost is not None
+                and violation.cost is not None
+                and violation.cost.monthly_impact >= fail_on_cost
+            ):
+                over_cost += 1
+        said = []
+        for source, count in sorted(by_severity.items()):
+            threshold = self.gates.get(source, fail_on) if source else fail_on
+            label = threshold.label if threshold is not None else "never"
+            what = f"{source.capitalize()} finding" if source else "violation"
+            flag = f"--{source}-fail-on" if source else "--fail-on"
+            said.append(f"{count} {what}{'' if count == 1 else 's'} at or above {label} ({flag})")
+        if over_cost:
+            plural = "" if over_cost == 1 else "s"
+            said.append(f"{over_cost} violation{plural} of ${fail_on_cost:,.2f}/month or more (--fail-on-cost)")
+        if fail_on_unevaluated and self.not_evaluated:
+            said.append(f"{len(self.not_evaluated)} not evaluated (--fail-on-unevaluated)")
+        return said
 
     @property
     def coverage(self) -> Coverage:
@@ -477,6 +522,4 @@ class ScanResult:
         """
         if self.errors:
             return 2
-        if fail_on_unevaluated and self.not_evaluated:
-            return 1
-        return int(any(violation.reaches(fail_on, fail_on_cost) for violation in self.violations))
+        return int(bool(self.tripped(fail_on, fail_on_cost, fail_on_unevaluated)))

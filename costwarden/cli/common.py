@@ -128,6 +128,11 @@ def add_policies(parser: argparse.ArgumentParser) -> None:
     checkov.add_argument("--checkov-check", action="append", default=[], metavar="IDS", help="only these CKV_* ids")
     checkov.add_argument("--checkov-skip-check", action="append", default=[], metavar="IDS", help="not these ids")
     checkov.add_argument(
+        "--checkov-fail-on",
+        choices=FAIL_ON_CHOICES,
+        help="exit 1 on Checkov findings at this severity (default: --fail-on)",
+    )
+    checkov.add_argument(
         "--checkov-external-checks-dir", type=Path, action="append", default=[], help="custom Python/YAML checks"
     )
     checkov.add_argument("--checkov-severity", metavar="SEVERITY", help="for checks without one (default: high)")
@@ -194,6 +199,7 @@ def settings(args: argparse.Namespace, world: World) -> dict[str, Any]:
             "skip_checks": _ids(flag("checkov_skip_check") or []),
             "external_checks_dirs": [str(world.path(d)) for d in flag("checkov_external_checks_dir") or []],
             "severity": flag("checkov_severity"),
+            "fail_on": flag("checkov_fail_on"),
         }
     )
     for name, section in (("rego", rego), ("metrics", metrics), ("checkov", checkov)):

@@ -10,6 +10,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import BinaryIO
 
+from costwarden.config import Config
 from costwarden.engine.enrich import enrich
 from costwarden.engine.inputs import Input, load_inputs
 from costwarden.engine.measure import attach
@@ -18,7 +19,7 @@ from costwarden.engine.sanity import checked
 from costwarden.engine.tf_locations import point_at_tf
 from costwarden.gcpause import gc_paused
 from costwarden.loaders import Document, Loaded
-from costwarden.model import PolicyInfo, Problem, Resource, ResourceCost, ScanResult, Violation
+from costwarden.model import PolicyInfo, Problem, Resource, ResourceCost, ScanResult, Severity, Violation
 from costwarden.policies.base import Context
 from costwarden.pricing.catalog import Catalog, shipped_catalog
 from costwarden.pricing.impact import cost_impact, price_parts, resource_cost
@@ -132,10 +133,11 @@ def _scan(inputs: list[Input], options: ScanOptions, stdin: BinaryIO | None) -> 
     by_key = context.resources
     rate = config.training.spot_interruptions_per_month
     declared = "spot_interruptions_per_month" in config.training.model_fields_set
+    uncosted = {i.id for i in policies.values() if i.source == "checkov"}  # security checks: no dollars
     violations = [
         dataclasses.replace(v, cost=cost_impact(resource, costs.get(v.resource_key), v.remedy, catalog, rate, declared))
-        if (resource := by_key.get(v.resource_key)) is not None
-        else v  # a Rego result about no resource in particular
+        if (resource := by_key.get(v.resource_key)) is not None and v.policy_id not in uncosted
+        else v  # a Rego result about no resource in particular, or a Checkov finding
         for v in found.violations
     ]
     violations.sort(key=_order)
@@ -158,7 +160,15 @@ def _scan(inputs: list[Input], options: ScanOptions, stdin: BinaryIO | None) -> 
         policies=policies,
         not_evaluated=tuple(loaded.not_evaluated),
         skipped=tuple(loaded.skipped),
+        gates=_gates(config),
     )
+
+
+def _gates(config: Config) -> dict[str, Severity | None]:
+    checkov = config.checkov.fail_on
+    if checkov is None:
+        return {}
+    return {"checkov": None if checkov == "never" else Severity.parse(checkov)}
 
 
 CHANGING = frozenset({"create", "update", "replace"})

@@ -107,9 +107,7 @@ def render(result: ScanResult, stream: TextIO, options: ReportOptions) -> None:
     more = " (see --verbose)" if coverage.skipped and not options.verbose else ""
     console.print(f"\n{coverage.line()}{more}")
     verdict = result.exit_code(options.fail_on, options.fail_on_cost, options.fail_on_unevaluated)
-    failed = "FAILED: violations at or above the fail-on threshold"
-    if verdict == 1 and result.exit_code(options.fail_on, options.fail_on_cost) == 0:
-        failed = f"FAILED: {len(coverage.not_evaluated)} not evaluated (--fail-on-unevaluated)"
+    failed = "FAILED: " + "; ".join(result.tripped(options.fail_on, options.fail_on_cost, options.fail_on_unevaluated))
     console.print(
         {
             0: "\nPASSED",

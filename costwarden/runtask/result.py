@@ -63,7 +63,9 @@ def message(result: ScanResult, threshold: Severity | None) -> str:
     return clip(f"{head}; {gate}", MAX_MESSAGE)
 
 
-def _cost_label(violation: Violation) -> tuple[str, str]:
+def _cost_label(violation: Violation, policy: PolicyInfo) -> tuple[str, str]:
+    if policy.source == "checkov":
+        return "security check, no cost", "none"
     if violation.cost is None:
         return "not priced", "none"
     if violation.cost.monthly_savings > 0:
@@ -110,7 +112,7 @@ def outcome(
 ) -> dict[str, Any]:
     """One violation as a run task outcome; ``policy`` supplies the "About this policy" text."""
     policy = policy or PolicyInfo(violation.policy_id, violation.policy_name, violation.title, violation.severity)
-    cost_label, cost_level = _cost_label(violation)
+    cost_label, cost_level = _cost_label(violation, policy)
     blocks = violation.reaches(threshold, fail_on_cost)
     return {
         "type": "task-result-outcomes",

@@ -11,7 +11,7 @@ import pytest
 import yaml
 
 from tests.cli_run import Run, run_cli
-from tests.plans import change, dumps, plan
+from tests.plans import FULL_TAGS, change, dumps, plan
 from tests.requires import CHECKOV, needs_checkov
 
 
@@ -53,14 +53,26 @@ resource "aws_instance" "skipped" {
 
 @pytest.mark.checkov
 @needs_checkov
-def test_a_failing_builtin_check_on_a_plan_is_a_priced_violation(tmp_path: Path) -> None:
+def test_a_failing_builtin_check_on_a_plan_is_a_violation_with_no_dollars(tmp_path: Path) -> None:
     (tmp_path / "plan.json").write_bytes(full_plan(change("aws_instance.trainer", GPU)))
     result = checkov(tmp_path, "plan.json", "--checkov-check", "CKV_AWS_8")
     violation = result.found("CKV")[("CKV_AWS_8", "aws_instance.trainer")]
     assert violation["severity"] == "high" and "Checkov CKV_AWS_8" in violation["message"]
     assert violation["location"]["path"] == f"{tmp_path}/plan.json"
-    assert violation["cost_impact"]["monthly_cost"] == pytest.approx(16029.08)
+    assert violation["cost_impact"] is None  # a security check puts no spend at stake
     assert result.code == 1
+
+
+@pytest.mark.checkov
+@needs_checkov
+def test_checkov_findings_have_their_own_gate_and_the_verdict_names_what_tripped(tmp_path: Path) -> None:
+    tagged = {**GPU, "tags_all": FULL_TAGS}
+    (tmp_path / "plan.json").write_bytes(full_plan(change("aws_instance.trainer", tagged)))
+    argv = ["scan", "plan.json", "--checkov", "--checkov-bin", str(CHECKOV), "--checkov-check", "CKV_AWS_8"]
+    assert run(tmp_path, *argv, "--fail-on", "never", "--fail-on-cost", "1000").code == 0  # the cost gate only
+    tripped = run(tmp_path, *argv, "--fail-on", "never", "--checkov-fail-on", "high")
+    assert tripped.code == 1 and "FAILED: 1 Checkov finding at or above high (--checkov-fail-on)" in tripped.out
+    assert run(tmp_path, *argv, "--checkov-fail-on", "never").code == 0  # CW policies pass; Checkov never fails
 
 
 @pytest.mark.checkov

@@ -239,7 +239,7 @@ def test_checkov_from_the_config_becomes_run_task_outcomes(
     outcomes = final[0]["data"]["relationships"]["outcomes"]["data"]
     checkov = [o for o in outcomes if o["attributes"]["outcome-id"] == "CKV_AWS_8"]
     assert len(checkov) == 1
-    assert checkov[0]["attributes"]["tags"]["Cost"][0]["label"] == "$16,029.08/mo"
+    assert checkov[0]["attributes"]["tags"]["Cost"][0]["label"] == "security check, no cost"
     assert "Checked by Checkov (CKV_AWS_8)" in checkov[0]["attributes"]["body"]
 
 
