@@ -123,3 +123,27 @@ def test_files_only_still_print_the_terminal_report_unless_quiet(tmp_path):
     assert run.code == 1 and run.out == ""
     run = run_cli(tmp_path, "scan", "plan.json", "-o", "json")
     assert run.report["violations"]  # stdout holds only what was asked for
+
+
+def test_skip_unrecognized_skips_and_counts_a_named_file_that_is_no_input(tmp_path):
+    (tmp_path / "airplane-seats.json").write_text('{"rows": [{"seat": "1A", "plan": "economy"}]}')
+    (tmp_path / "plan.json").write_bytes(dumps(plan(change("aws_instance.gpu", {"instance_type": "g5.xlarge"}))))
+    (tmp_path / "k.yaml").write_text("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\n")
+    strict = run_cli(tmp_path, "scan", "airplane-seats.json", "-o", "json")
+    assert strict.code == 2  # named and not understood: an error, never a pass
+    run = run_cli(
+        tmp_path, "scan", "airplane-seats.json", "plan.json", "k.yaml", "--skip-unrecognized",
+        "--format", "terraform-plan,terraform-hcl", "-o", "json",
+    )  # fmt: skip
+    assert run.code == 1, run.err
+    skipped = {Path(s["path"]).name: s["reason"] for s in run.report["coverage"]["skipped"]}
+    assert skipped == {
+        "airplane-seats.json": "not a recognized input (--skip-unrecognized)",
+        "k.yaml": "a kubernetes input; this run reads terraform-plan, terraform-hcl",
+    }
+    assert {v["address"] for v in run.report["violations"]} == {"aws_instance.gpu"}
+
+
+def test_an_unknown_format_is_a_usage_error(tmp_path):
+    run = run_cli(tmp_path, "scan", "x.json", "--format", "terraform-plan,helm")
+    assert run.code == 2 and "unknown format 'helm'" in run.err

@@ -122,8 +122,24 @@ def test_action_metadata_is_complete():
     assert {"violations", "monthly-cost-at-stake", "monthly-savings", "sarif-file"} <= set(ACTION["outputs"])
     assert {"paths", "config", "policy", "fail-on", "outputs", "terraform-directory"} <= set(ACTION["inputs"])
     workflow = yaml.safe_load((ROOT / "examples" / "github-workflow.yml").read_text())
-    uses = [s.get("uses", "") for s in workflow["jobs"]["cost-check"]["steps"]]
+    steps = workflow["jobs"]["cost-check"]["steps"]
+    uses = [s.get("uses", "") for s in steps]
     assert any(u.startswith("github/codeql-action/upload-sarif") for u in uses)
+    assert any(u.startswith("aws-actions/configure-aws-credentials") for u in uses)  # OIDC, no stored keys
+    assert workflow["permissions"] == {
+        "contents": "read",
+        "id-token": "write",
+        "pull-requests": "write",
+        "security-events": "write",
+        "actions": "read",
+    }
+    assert next(s for s in steps if s.get("uses", "").startswith("actions/setup-python"))["with"]["cache"] == "pip"
+    assert all(
+        s["if"].startswith("always()")
+        for s in steps
+        if "upload-sarif" in s.get("uses", "") or "comment" in s.get("name", "")
+    )
+    assert {"waivers", "baseline", "fail-on-unevaluated", "terraform-directory"} <= set(ACTION["inputs"])
 
 
 def test_fail_on_unevaluated_reaches_the_scan(tmp_path):
@@ -131,3 +147,29 @@ def test_fail_on_unevaluated_reaches_the_scan(tmp_path):
 
     assert "--fail-on-unevaluated" in action_arguments({"INPUT_FAIL_ON_UNEVALUATED": "true"}, tmp_path)
     assert "--fail-on-unevaluated" not in action_arguments({"INPUT_FAIL_ON_UNEVALUATED": "false"}, tmp_path)
+
+
+def test_terraform_directory_points_every_annotation_at_a_tf_line_and_counts_once(tmp_path):
+    workspace = tmp_path / "repo"
+    shutil.copytree(ROOT / "examples" / "terraform" / "gpu-fleet", workspace / "infra")
+    (workspace / "infra" / "plan.json").rename(tmp_path / "plan.json")  # only the .tf is in the repository
+    temp = tmp_path / "runner"
+    temp.mkdir()
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    (bin_dir / "terraform").write_text(f"#!/bin/sh\ncat {tmp_path / 'plan.json'}\n")  # as `terraform show -json`
+    (bin_dir / "terraform").chmod(0o755)
+    path = os.pathsep.join([str(bin_dir), str(Path(sys.executable).parent), os.environ["PATH"]])
+    inputs = {"terraform-directory": "infra", "fail-on": "never"}
+    done, files = run_step("plan", inputs, workspace, temp, {"PATH": path})
+    assert done.returncode == 0, done.stderr
+    plan_file = files["env.txt"].read_text().strip().split("=", 1)[1]
+    assert plan_file.startswith(str(temp))
+    done, files = run_step("scan", {**inputs, "paths": "."}, workspace, temp, {"COSTWARDEN_PLAN_FILE": plan_file})
+    assert done.returncode == 0, done.stderr
+    annotations = [line for line in done.stdout.splitlines() if line.startswith("::")]
+    assert annotations and all(re.match(r"::\w+ file=infra/[\w/]+\.tf,line=\d+,", a) for a in annotations), annotations
+    report = json.loads(Path(outputs_of(files["output.txt"])["sarif-file"]).with_suffix(".json").read_text())
+    addresses = [r["address"] for r in report["resources"]]
+    assert len(addresses) == len(set(addresses)) == 6  # the plan's six, not the .tf's four again
+    assert len(report["violations"]) == 4

@@ -53,12 +53,11 @@ def environment(tmp_path_factory):
 PRE_COMMIT = shutil.which("pre-commit") or str(Path(sys.executable).parent / "pre-commit")
 
 
-def hooked_repository(repo, head):
+def hooked_repository(repo, head, hooks=("costwarden-terraform",)):
     repo.mkdir()
     git("init", "-q", cwd=repo)
-    (repo / ".pre-commit-config.yaml").write_text(
-        f"repos:\n- repo: {ROOT}\n  rev: {head}\n  hooks:\n  - id: costwarden-terraform\n"
-    )
+    listed = "".join(f"  - id: {hook}\n" for hook in hooks)
+    (repo / ".pre-commit-config.yaml").write_text(f"repos:\n- repo: {ROOT}\n  rev: {head}\n  hooks:\n{listed}")
     return repo
 
 
@@ -109,3 +108,23 @@ def test_a_change_inside_a_module_is_checked_through_its_caller(tmp_path, head, 
     assert "finops:service" in said
     assert "modules/batch/main.tf:2" in said
     assert "aws_instance.trainer" not in said  # the root's finding is not in this change
+
+
+def test_hooks_choose_files_by_content_and_skip_what_they_do_not_read(tmp_path, head, environment):
+    """A seat map called ``airplane-seats.json`` and a docker-compose file are not inputs: skipped,
+    never a failure. A SageMaker job with no telling name is read by the SageMaker hook."""
+    hooks = ("costwarden-terraform", "costwarden-kubernetes", "costwarden-sagemaker")
+    repo = hooked_repository(tmp_path / "mixed", head, hooks)
+    (repo / "main.tf").write_text(TAGGED)
+    (repo / "web").mkdir()
+    (repo / "web" / "airplane-seats.json").write_text('{"rows": [{"seat": "1A", "plan": "economy"}]}')
+    (repo / "docker-compose.yml").write_text("services:\n  web:\n    image: nginx\n")
+    git("add", ".", cwd=repo)
+    passed = run([PRE_COMMIT, "run", "--all-files"], repo, environment)
+    assert passed.returncode == 0, passed.stdout + passed.stderr
+    assert passed.stdout.count("Passed") == 3, passed.stdout
+    shutil.copy(ROOT / "examples" / "sagemaker" / "finetune-spot.json", repo / "finetune-spot.json")
+    git("add", ".", cwd=repo)
+    failed = run([PRE_COMMIT, "run", "--all-files"], repo, environment)
+    assert failed.returncode == 1
+    assert "costwarden (SageMaker)" in failed.stdout and "CW302" in failed.stdout, failed.stdout

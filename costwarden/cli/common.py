@@ -63,7 +63,19 @@ def add_inputs(parser: argparse.ArgumentParser, *, paths: bool = True) -> None:
             "paths", nargs="+", type=input_path, metavar="PATH", help="files, directories, or - for stdin"
         )
         parser.add_argument("--max-input-bytes", type=int, metavar="N", help="the largest input read (512 MiB)")
-        parser.add_argument("--format", choices=sorted(LOADERS), help="read every input as this format")
+        parser.add_argument(
+            "--format",
+            type=_formats,
+            metavar="FORMAT[,FORMAT]",
+            help=f"read every input as this format ({', '.join(sorted(LOADERS))}); with --skip-unrecognized, "
+            "the formats to read, other files skipped",
+        )
+        parser.add_argument(
+            "--skip-unrecognized",
+            action="store_true",
+            help="a named file that is no input costwarden reads (or not of --format) is skipped and counted, "
+            "not an error (pre-commit hooks)",
+        )
         parser.add_argument("--tf-dir", type=Path, help="the .tf files a plan was made from (default: beside it)")
         parser.add_argument(
             "--var-file",
@@ -147,6 +159,16 @@ def add_measured(parser: argparse.ArgumentParser) -> None:
     measured.add_argument("--metrics-window", type=float, help="hours to look back (default 168)")
 
 
+def _formats(text: str) -> str:
+    names = [n.strip() for n in text.split(",") if n.strip()]
+    unknown = [n for n in names if n not in LOADERS]
+    if not names or unknown:
+        raise argparse.ArgumentTypeError(
+            f"unknown format {', '.join(unknown) or text!r} (one of: {', '.join(sorted(LOADERS))})"
+        )
+    return ",".join(names)
+
+
 def _ids(given: list[str]) -> list[str]:
     return [i.strip() for item in given for i in item.split(",") if i.strip()]
 
@@ -224,6 +246,7 @@ def overrides(args: argparse.Namespace, world: World, *, policies: bool = True) 
         variables=dict(flag("var") or ()),
         workspace=flag("workspace"),
         input_format=flag("format"),
+        skip_unrecognized=bool(flag("skip_unrecognized")),
         suppress=not flag("no_suppress"),
         changed_only=bool(flag("changed_only")),
         policies=policies,

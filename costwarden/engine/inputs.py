@@ -36,6 +36,7 @@ def load_inputs(
     stdin: BinaryIO | None,
     max_bytes: int = MAX_INPUT_BYTES,
     terraform: TerraformInputs | None = None,
+    skip_unrecognized: bool = False,
 ) -> Iterator[tuple[str, Loaded]]:
     """Every input, in the order given; a ``.tf`` directory where its first file comes."""
     expanded: list[tuple[Input, list[tuple[str, bool]] | LoadError]] = []
@@ -52,7 +53,7 @@ def load_inputs(
         except LoadError as exc:
             expanded.append((item, exc))
     files = [file for _, found in expanded if isinstance(found, list) for file in found]
-    as_hcl = input_format in (None, hcl.NAME)
+    as_hcl = input_format is None or hcl.NAME in input_format.split(",")
     plan_dirs = {Path(path).parent for path, explicit in files if not explicit and _may_be_a_plan(path)}
     terraform_files = [
         (Path(path), explicit)
@@ -62,7 +63,7 @@ def load_inputs(
     directories = _load_tf(terraform_files, terraform or TerraformInputs())
     for item, found in expanded:
         if isinstance(item, Document):
-            yield item.name, _load_one(item.name, item.data, True, item.format or input_format)
+            yield item.name, _load_one(item.name, item.data, True, item.format or input_format, skip_unrecognized)
         elif str(item) == "-":
             data = (stdin or sys.stdin.buffer).read(max_bytes + 1)
             if len(data) > max_bytes:
@@ -72,7 +73,7 @@ def load_inputs(
         elif isinstance(found, LoadError):
             yield str(item), Loaded(errors=[Problem(found.message, path=found.path, line=found.line)])
         else:
-            yield from _load_files(found, directories, as_hcl, input_format, max_bytes)
+            yield from _load_files(found, directories, as_hcl, input_format, max_bytes, skip_unrecognized)
 
 
 def _not_a_path(item: str | Path) -> LoadError | None:
@@ -121,6 +122,7 @@ def _load_files(
     as_hcl: bool,
     input_format: str | None,
     max_bytes: int,
+    skip_unrecognized: bool = False,
 ) -> Iterator[tuple[str, Loaded]]:
     for path, explicit in files:
         if as_hcl and path.endswith(".tf"):
@@ -136,7 +138,7 @@ def _load_files(
         except OSError as exc:
             yield path, Loaded(errors=[Problem(f"cannot read: {exc.strerror or type(exc).__name__}", path=path)])
             continue
-        yield path, _load_one(path, data, explicit, input_format)
+        yield path, _load_one(path, data, explicit, input_format, skip_unrecognized)
 
 
 class _Root:
@@ -190,9 +192,11 @@ def _load_tf(files: list[tuple[Path, bool]], terraform: TerraformInputs) -> dict
     return {names[folder]: [evaluated[root] for root in plan.serves[folder]] for folder in by_folder}
 
 
-def _load_one(name: str, data: bytes, explicit: bool, input_format: str | None) -> Loaded:
+def _load_one(
+    name: str, data: bytes, explicit: bool, input_format: str | None, skip_unrecognized: bool = False
+) -> Loaded:
     try:
-        result = load_document(name, data, explicit=explicit, format=input_format)
+        result = load_document(name, data, explicit=explicit, format=input_format, skip_unrecognized=skip_unrecognized)
     except LoadError as exc:
         return Loaded(errors=[Problem(exc.message, path=exc.path or name, line=exc.line)])
     return result

@@ -65,6 +65,7 @@ class Overrides:
     """``--var NAME=VALUE``."""
     workspace: str | None = None
     input_format: str | None = None
+    skip_unrecognized: bool = False
     suppress: bool = True
     """False: count every violation, as if nothing were waived (``--no-suppress``)."""
     changed_only: bool = False
@@ -106,6 +107,7 @@ def prepare(
         tf_dir=_tf_dir(cwd, overrides.tf_dir),
         terraform=_terraform(settled, folder, cwd, overrides, environ),
         input_format=overrides.input_format,
+        skip_unrecognized=overrides.skip_unrecognized,
         changed_only=overrides.changed_only,
         max_input_bytes=settled.max_input_bytes,
     )

@@ -16,7 +16,7 @@ from costwarden.engine.inputs import Input, load_inputs
 from costwarden.engine.measure import attach
 from costwarden.engine.options import ScanOptions
 from costwarden.engine.sanity import checked
-from costwarden.engine.tf_locations import point_at_tf
+from costwarden.engine.tf_locations import point_at_tf, read_once
 from costwarden.gcpause import gc_paused
 from costwarden.loaders import Document, Loaded
 from costwarden.model import PolicyInfo, Problem, Resource, ResourceCost, ScanResult, Severity, Violation
@@ -86,7 +86,9 @@ def _scan(inputs: list[Input], options: ScanOptions, stdin: BinaryIO | None) -> 
     catalog = options.catalog or shipped_catalog()
     loaded = Loaded()
     names: list[str] = []
-    for name, result in load_inputs(inputs, options.input_format, stdin, options.max_input_bytes, options.terraform):
+    for name, result in load_inputs(
+        inputs, options.input_format, stdin, options.max_input_bytes, options.terraform, options.skip_unrecognized
+    ):
         loaded.skipped.extend(result.skipped)
         if result.skipped and not (result.resources or result.errors):
             continue
@@ -96,7 +98,7 @@ def _scan(inputs: list[Input], options: ScanOptions, stdin: BinaryIO | None) -> 
         loaded.errors.extend(result.errors)
         loaded.not_evaluated.extend(result.not_evaluated)
 
-    resources = enrich(point_at_tf(loaded.resources, options.tf_dir), catalog, config)
+    resources = enrich(read_once(point_at_tf(loaded.resources, options.tf_dir)), catalog, config)
     if options.usage is not None:
         resources, unused = apply_usage(resources, options.usage)
         loaded.warnings.extend(Problem(f"usage entry {key!r} matches no resource") for key in unused)

@@ -61,3 +61,22 @@ def point_at_tf(resources: Sequence[Resource], tf_dir: Path | None) -> list[Reso
             dataclasses.replace(resource, location=location, document=resource.document or resource.location.path)
         )
     return mapped
+
+
+def read_once(resources: Sequence[Resource]) -> list[Resource]:
+    """A plan and the ``.tf`` it was made from, scanned together (``paths: .`` beside a plan):
+    a ``.tf`` resource at the very block a plan resource of the same address points at is the
+    same resource, read through the plan; it is counted once, as the plan's."""
+    planned = {
+        (r.address, str(Path(r.location.path).resolve()), r.location.line)
+        for r in resources
+        if r.source_format == "terraform-plan"
+    }
+    if not planned:
+        return list(resources)
+    return [
+        r
+        for r in resources
+        if r.source_format != "terraform-hcl"
+        or (r.address, str(Path(r.location.path).resolve()), r.location.line) not in planned
+    ]

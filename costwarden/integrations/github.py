@@ -33,6 +33,12 @@ def action_arguments(environ: Mapping[str, str], out: Path) -> list[str]:
         argv += ["--fail-on-cost", environ["INPUT_FAIL_ON_COST"]]
     if environ.get("INPUT_FAIL_ON_UNEVALUATED", "").strip().lower() == "true":
         argv.append("--fail-on-unevaluated")
+    if environ.get("INPUT_TERRAFORM_DIRECTORY"):  # the plan's findings point at its .tf lines
+        argv += ["--tf-dir", environ["INPUT_TERRAFORM_DIRECTORY"]]
+    if environ.get("INPUT_WAIVERS"):
+        argv += ["--waivers", environ["INPUT_WAIVERS"]]
+    if environ.get("INPUT_BASELINE"):
+        argv += ["--baseline", environ["INPUT_BASELINE"]]
     if environ.get("INPUT_CONFIG"):
         argv += ["--config", environ["INPUT_CONFIG"]]
     for policy in _split(environ.get("INPUT_POLICY", "")):

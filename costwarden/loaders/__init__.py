@@ -93,14 +93,30 @@ def own_report(data: bytes) -> bool:
     return data.lstrip()[:1] == b"{" and _OWN_REPORT.search(data[:4096]) is not None
 
 
-def load_document(name: str, data: bytes, *, explicit: bool = True, format: str | None = None) -> Loaded:
+def load_document(
+    name: str, data: bytes, *, explicit: bool = True, format: str | None = None, skip_unrecognized: bool = False
+) -> Loaded:
     """Load one document. A file found by walking a folder that is in no format we read (or is
-    one of costwarden's own reports) is skipped, and says so; a file named on its own is an error."""
-    if format is None and own_report(data):
-        if explicit:
+    one of costwarden's own reports) is skipped, and says so; a file named on its own is an error,
+    unless ``skip_unrecognized`` (pre-commit names every JSON file of a commit): then it is
+    skipped and counted too. ``format``: one format every input is read as, or, with
+    ``skip_unrecognized``, a comma-separated list of the formats to read, the rest skipped."""
+    formats = [f for f in (format or "").split(",") if f]
+    if not formats and own_report(data):
+        if explicit and not skip_unrecognized:
             return Loaded(errors=[Problem("a costwarden report, not an input to scan", path=name)])
         return Loaded(skipped=[Skipped(name, "a costwarden report")])
-    loader = loader_named(format) if format else detect(name, data[:SNIFF_BYTES])
+    loader: Loader | None
+    if len(formats) == 1 and not skip_unrecognized:
+        loader = loader_named(formats[0])
+    else:
+        loader = detect(name, data[:SNIFF_BYTES])
+        if loader is not None and formats and loader.NAME not in formats:
+            if skip_unrecognized:
+                return Loaded(skipped=[Skipped(name, f"a {loader.NAME} input; this run reads {', '.join(formats)}")])
+            loader = None
+    if loader is None and skip_unrecognized:
+        return Loaded(skipped=[Skipped(name, "not a recognized input (--skip-unrecognized)")])
     if loader is None and explicit:
         loader = fallback_for(name)
         if loader is None:

@@ -1,6 +1,9 @@
+import shutil
+from pathlib import Path
+
 import pytest
 
-from costwarden import Config, Document, Remedy, ScanOptions, Severity, scan
+from costwarden import Config, Document, Remedy, ScanOptions, Severity, prepare, scan
 from costwarden.config import PolicyConfig
 from costwarden.policies import BUILTIN, Finding, policy
 from tests.plans import FULL_TAGS, change, dumps, plan
@@ -155,3 +158,11 @@ def test_bad_document_does_not_stop_the_others():
 )
 def test_exit_code(fail_on, fail_on_cost, code):
     assert scan(doc(trainer())).exit_code(fail_on, fail_on_cost) == code
+
+
+def test_a_plan_and_the_tf_it_was_made_from_scanned_together_count_once(tmp_path):
+    shutil.copytree(Path(__file__).parents[2] / "examples" / "terraform" / "gpu-fleet", tmp_path / "infra")
+    together = scan([str(tmp_path / "infra")], prepare(cwd=tmp_path))
+    plan_only = scan([str(tmp_path / "infra" / "plan.json")], prepare(cwd=tmp_path))
+    assert sorted(r.address for r in together.resources) == sorted(r.address for r in plan_only.resources)
+    assert together.totals == plan_only.totals
