@@ -2,9 +2,12 @@
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
+DEMO_VENV ?= .venv-demo
 EXAMPLE := examples/
+MULTITOOL := .tools/node_modules/@microsoft/sarif-multitool-linux/Sarif.Multitool
+CHECKOV := .tools/checkov/bin/checkov
 
-.PHONY: demo test test-fast lint bench clean
+.PHONY: demo test test-fast tools lint bench clean
 
 $(BIN)/costwarden: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -12,8 +15,14 @@ $(BIN)/costwarden: pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $@
 
-demo: $(BIN)/costwarden
-	@$(BIN)/costwarden scan $(EXAMPLE); code=$$?; \
+# the demo needs costwarden only: `pip install .` in its own venv, nothing for the tests
+$(DEMO_VENV)/bin/costwarden: pyproject.toml
+	$(PYTHON) -m venv $(DEMO_VENV)
+	$(DEMO_VENV)/bin/python -m pip install --quiet --disable-pip-version-check .
+	touch $@
+
+demo: $(DEMO_VENV)/bin/costwarden
+	@$(DEMO_VENV)/bin/costwarden scan $(EXAMPLE); code=$$?; \
 	  echo "costwarden exited $$code (0 clean, 1 violations at or above --fail-on, 2 input or config errors, 3 internal error)"; \
 	  [ $$code -le 1 ]
 
@@ -22,7 +31,17 @@ lint: $(BIN)/costwarden
 	$(BIN)/ruff format --check costwarden tests bench
 	$(BIN)/mypy
 
-test: lint
+# what the tests start for real, as CI installs them: Prometheus (Debian's package), the SARIF
+# Multitool (npm) and Checkov in its own venv
+tools:
+	@command -v prometheus >/dev/null && command -v promtool >/dev/null || { \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); $$SUDO apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends prometheus >/dev/null; }
+	@[ -x $(MULTITOOL) ] || npm install --prefix .tools --silent --no-audit --no-fund @microsoft/sarif-multitool@5
+	@[ -x $(CHECKOV) ] || { $(PYTHON) -m venv .tools/checkov && \
+	  .tools/checkov/bin/pip install --quiet --disable-pip-version-check 'checkov>=3.2,<4'; }
+
+test: tools lint
 	$(BIN)/pytest
 
 # everything but the tests that start real Checkov (.ci/run runs them all)
@@ -35,4 +54,4 @@ bench: $(BIN)/costwarden
 	$(BIN)/python bench/bench_checkov.py
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache build *.egg-info
+	rm -rf $(VENV) $(DEMO_VENV) .pytest_cache .mypy_cache .ruff_cache build *.egg-info
