@@ -29,6 +29,8 @@ def run(args: argparse.Namespace, world: World) -> int:
     report = run_tests(paths, python=not args.no_python, data=data)
     for error in report.errors:
         world.say("error", error)
+    if report.python_not_run:
+        world.say("warning", report.python_not_run)
     for outcome in report.outcomes:
         mark = "PASS" if outcome.passed else "FAIL"
         print(f"{mark} {outcome.name}" + (f": {outcome.detail}" if outcome.detail else ""), file=world.stdout)

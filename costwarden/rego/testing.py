@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import re
 import subprocess
@@ -33,6 +34,8 @@ class TestReport:
     coverage: float | None = None
     """Percent of the policies' lines (tests excluded) that the tests ran."""
     python_exit: int | None = None
+    python_not_run: str | None = None
+    """Why the Python tests were not run (pytest is not installed), in one line."""
 
     @property
     def passed(self) -> int:
@@ -72,12 +75,25 @@ def run_tests(paths: Sequence[Path], python: bool = True, data: Mapping[str, Any
             report.outcomes.append(TestOutcome(query, passed, "" if passed else f"{policy.path}:{line}: got {got}"))
     report.coverage = _coverage(backend)
     if python and any(_python_tests(path) for path in paths):
-        report.python_exit = subprocess.call([sys.executable, "-m", "pytest", "-q", *map(str, paths)])
+        if importlib.util.find_spec("pytest") is None:
+            count = sum(len(_python_test_files(path)) for path in paths)
+            report.python_not_run = (
+                f"{count} Python test file{'s' if count != 1 else ''} not run: pytest is not installed "
+                "(pip install pytest, or --no-python)"
+            )
+        else:
+            report.python_exit = subprocess.call([sys.executable, "-m", "pytest", "-q", *map(str, paths)])
     return report
 
 
 def _python_tests(path: Path) -> bool:
-    return any(path.rglob("test_*.py")) if path.is_dir() else path.name.startswith("test_")
+    return bool(_python_test_files(path))
+
+
+def _python_test_files(path: Path) -> list[Path]:
+    if path.is_dir():
+        return sorted(path.rglob("test_*.py"))
+    return [path] if path.name.startswith("test_") and path.suffix == ".py" else []
 
 
 def _coverage(backend: EmbeddedBackend) -> float | None:

@@ -11,6 +11,7 @@ from costwarden.config import Config
 from costwarden.model import PolicyInfo, Problem, Resource, Severity, Violation
 from costwarden.policies import BUILTIN
 from costwarden.policies.base import Context, Finding, Inconclusive, Policy
+from costwarden.policies.docs import help_uri
 from costwarden.pricing.impact import REMEDY_KEYS
 from costwarden.sources.base import Outcome, Subject
 
@@ -44,7 +45,8 @@ class PythonPolicies:
 
 def _info(policy: Policy, severity: Severity) -> PolicyInfo:
     origin = "builtin" if id(policy) in _BUILTIN_IDS else "python"
-    return PolicyInfo(policy.id, policy.name, policy.title, severity, policy.doc, None, origin)
+    uri = help_uri(policy.id) if origin == "builtin" else None
+    return PolicyInfo(policy.id, policy.name, policy.title, severity, policy.doc, uri, origin)
 
 
 def _run(policy: Policy, severity: Severity, resource: Resource, context: Context, outcome: Outcome) -> None:

@@ -87,3 +87,24 @@ def test_data_folders_and_a_failure_names_its_line_and_value(tmp_path):
     assert "PASS data.p.test_limit_is_read" in out
     assert "PASS data.p.test_wrong" in out  # a value that is not false passes, as in OPA
     assert f"FAIL data.p.test_undefined: {tmp_path / 'p_test.rego'}:8: got undefined" in out
+
+
+def test_without_pytest_the_rego_tests_run_and_one_line_says_the_python_ones_did_not(tmp_path, monkeypatch):
+    from costwarden.rego import testing
+
+    write(tmp_path, "p.rego", 'package main\nimport rego.v1\ndeny contains "x" if { input.bad }\n')
+    write(
+        tmp_path,
+        "p_test.rego",
+        'package main_test\nimport rego.v1\ntest_d if { "x" in data.main.deny with input as {"bad": true} }\n',
+    )
+    write(tmp_path, "test_policy.py", "def test_nothing():\n    assert True\n")
+    real = testing.importlib.util.find_spec
+    monkeypatch.setattr(
+        testing.importlib.util, "find_spec", lambda name, *a: None if name == "pytest" else real(name, *a)
+    )
+    code, out, err = run(str(tmp_path), cwd=tmp_path)
+    assert code == 0 and out.splitlines()[-1].startswith("1 passed, 0 failed")
+    assert err == (
+        "costwarden: warning: 1 Python test file not run: pytest is not installed (pip install pytest, or --no-python)\n"
+    )
