@@ -226,6 +226,22 @@ class ResourceCost:
     monthly_cost: float
     hourly_cost: float
     basis: str
+    components: tuple[CostComponent, ...] = ()
+    """The monthly cost as quantity x unit price lines, as Infracost's breakdown shows them."""
+
+
+@dataclass(frozen=True, slots=True)
+class CostComponent:
+    """One line of a resource's bill: ``quantity`` ``unit`` at ``unit_price`` USD each."""
+
+    name: str
+    quantity: float
+    unit: str
+    unit_price: float
+
+    @property
+    def monthly_cost(self) -> float:
+        return self.quantity * self.unit_price
 
 
 @dataclass(frozen=True, slots=True)

@@ -93,3 +93,9 @@ def test_disabling_a_policy_holds_for_the_rego_pack_too(tmp_path):
     folder = folder_with(tmp_path, "policies:\n  CW101: {enabled: false}\n")
     run = run_cli(folder, "scan", "plan.json", "-o", "json", "--builtin-rego")
     assert "CW101" not in {v["policy_id"] for v in run.report["violations"]}
+
+
+def test_flags_are_never_abbreviations(tmp_path):
+    folder = folder_with(tmp_path, "{}\n")
+    run = run_cli(folder, "scan", "plan.json", "--checkov-ch", "CKV_AWS_8")
+    assert run.code == 2 and "unrecognized arguments: --checkov-ch" in run.err

@@ -71,12 +71,15 @@ def parser() -> argparse.ArgumentParser:
         prog="costwarden",
         description="FinOps policy-as-code for AI workloads: every violation priced per month.",
         epilog=EXIT_CODES,
+        allow_abbrev=False,
     )
     top.add_argument("--version", action="version", version=f"costwarden {__version__}")
     top.add_argument("--debug", action="store_true", help=f"tracebacks on stderr (or set {DEBUG_ENV}=1)")
     commands = top.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for name, command in COMMANDS.items():
-        command.add_arguments(commands.add_parser(name, help=command.HELP, description=command.HELP))
+        # no abbreviations: --check is --check, never a prefix of --checkov-check
+        sub = commands.add_parser(name, help=command.HELP, description=command.HELP, allow_abbrev=False)
+        command.add_arguments(sub)
     return top
 
 

@@ -28,7 +28,7 @@ class OutputSpec:
     path: Path | None
 
 
-def _output(text: str) -> OutputSpec:
+def output_spec(text: str) -> OutputSpec:
     """``FORMAT[=FILE]``; an unknown format is reported when the reports are written, so the
     other outputs of the run still are."""
     name, _, target = text.partition("=")
@@ -41,7 +41,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "-o",
         "--output",
-        type=_output,
+        type=output_spec,
         action="append",
         metavar="FORMAT[=FILE]",
         help=(

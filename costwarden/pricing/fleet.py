@@ -7,7 +7,7 @@ one, else on-demand less the family's typical saving, else on-demand (an upper b
 
 from __future__ import annotations
 
-from costwarden.model import Compute
+from costwarden.model import Compute, CostComponent
 from costwarden.pricing.catalog import Catalog, HourlyPrice
 from costwarden.pricing.quote import Quote, Unpriced
 
@@ -52,12 +52,17 @@ def quote(compute: Compute, price: HourlyPrice, catalog: Catalog, what: str) -> 
     fleet = [f"{n} {label}" for n, label in ((on_demand_count, "on-demand"), (spot_count, "spot")) if n]
     parts.append(" + ".join(fleet) or "0 instances")
 
+    unit = "instance-hours" if compute.share == 1 else "replica-hours"
+    markets = [(n, label, usd) for n, label, usd in ((on_demand_count, "on-demand", on_demand_usd),
+                                                      (spot_count, "spot", spot_price)) if n]  # fmt: skip
     if compute.instance_hours is not None:
         per_instance = (
             hourly / compute.count if compute.count else (spot_price if compute.market == "spot" else on_demand_usd)
         )
         monthly = per_instance * compute.instance_hours
         parts.append(f"{compute.instance_hours:g} instance-hours/month (usage file)")
+        label = "+".join(m[1] for m in markets) or ("spot" if compute.market == "spot" else "on-demand")
+        components = [CostComponent(f"{compute.instance_type} ({label})", compute.instance_hours, unit, per_instance)]
     elif compute.run_hours is not None:
         runs = compute.runs_per_month
         per_run = hourly * compute.run_hours
@@ -66,8 +71,16 @@ def quote(compute: Compute, price: HourlyPrice, catalog: Catalog, what: str) -> 
         parts.append(
             "1 run/month assumed (set runs_per_month in the usage file)" if runs is None else f"{runs:g} runs/month"
         )
+        hours = compute.run_hours * (1 if runs is None else runs)
+        components = [
+            CostComponent(f"{compute.instance_type} ({label})", n * hours, unit, usd) for n, label, usd in markets
+        ]
     else:
         monthly = hourly * compute.hours_per_month
         parts.append(f"{compute.hours_per_month:g} h/month")
+        components = [
+            CostComponent(f"{compute.instance_type} ({label})", n * compute.hours_per_month, unit, usd)
+            for n, label, usd in markets
+        ]
     parts.append(f"catalog {price.source} ({'; '.join((price.as_of, *price.flags))})")
-    return Quote(hourly, monthly, "; ".join(parts))
+    return Quote(hourly, monthly, "; ".join(parts), tuple(components))

@@ -32,6 +32,7 @@ def price_parts(address: str, parts: tuple[Compute, ...], catalog: Catalog) -> R
         sum(q.monthly for q in priced_quotes),
         sum(q.hourly for q in priced_quotes),
         " | ".join(q.basis for q in priced_quotes),
+        tuple(c for q in priced_quotes for c in q.components),
     )
 
 

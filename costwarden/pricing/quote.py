@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from costwarden.model import CostComponent
+
 
 @dataclass(frozen=True)
 class Quote:
     hourly: float
     monthly: float
     basis: str
+    components: tuple[CostComponent, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -107,3 +107,59 @@ def test_cost_of_a_bad_input_is_exit_2_and_the_rest_still_priced(tmp_path):
     assert code == 2
     assert "bad.json:1: truncated JSON" in err
     assert json.loads(out)["total"]["monthly_after"] == 31798.26
+
+
+def test_cost_components_are_quantity_times_unit_price_and_add_up(tmp_path):
+    code, out, _ = run("cost", str(EXAMPLE), "-o", "json")
+    assert code == 0
+    for row in json.loads(out)["resources"]:
+        parts = row["components"]
+        assert round(sum(c["monthly_cost"] for c in parts), 2) == pytest.approx(row["monthly_after"], abs=0.011)
+        for c in parts:
+            assert c["monthly_cost"] == pytest.approx(round(c["quantity"] * c["unit_price"], 2), abs=0.005)
+    trainer = next(r for r in json.loads(out)["resources"] if r["address"] == "aws_instance.trainer")
+    assert trainer["components"] == [
+        {
+            "name": "p4d.24xlarge (on-demand)",
+            "quantity": 730,
+            "unit": "instance-hours",
+            "unit_price": 21.957642,
+            "monthly_cost": 16029.08,
+        }
+    ]
+    code, text, _ = run("cost", str(EXAMPLE), "--breakdown", "--no-color")
+    assert "└ p4d.24xlarge (on-demand): 730 instance-hours x $21.957642" in text
+
+
+def test_cost_takes_scans_output_and_threshold_flags(tmp_path):
+    code, out, _ = run("cost", str(EXAMPLE), "-o", f"json={tmp_path / 'c.json'}", "-o", f"markdown={tmp_path / 'c.md'}")
+    assert code == 0 and "Total" in out  # files written, and the terminal still sees the table
+    assert json.loads((tmp_path / "c.json").read_text())["total"]["monthly_after"] == 31798.26
+    markdown = (tmp_path / "c.md").read_text()
+    assert (
+        markdown.startswith("## costwarden: +$31,798.26/month")
+        and "| <code>aws\\_instance.trainer</code> | create |" in markdown
+    )
+    assert run("cost", str(EXAMPLE), "--fail-on-cost", "30000", "-o", "json")[0] == 1
+    assert run("cost", str(EXAMPLE), "--fail-on-cost", "40000", "-o", "json")[0] == 0
+    assert run("cost", str(EXAMPLE), "-o", f"json={tmp_path / 'q.json'}", "--quiet")[1] == ""
+
+
+def test_cost_diff_base_takes_before_from_an_earlier_report(tmp_path):
+    earlier = {
+        "resources": [
+            {"address": "aws_instance.trainer", "monthly_after": 20000.0},
+            {"address": "aws_instance.retired", "monthly_after": 100.0},
+        ]
+    }
+    (tmp_path / "base.json").write_text(json.dumps(earlier))
+    code, out, _ = run("cost", str(EXAMPLE), "--diff-base", str(tmp_path / "base.json"), "-o", "json")
+    assert code == 0
+    report = json.loads(out)
+    rows = {r["address"]: r for r in report["resources"]}
+    assert rows["aws_instance.trainer"]["monthly_change"] == pytest.approx(16029.08 - 20000.0)
+    assert rows["aws_instance.retired"]["monthly_change"] == -100.0
+    assert report["total"]["monthly_before"] == 20100.0 and report["base"] == str(tmp_path / "base.json")
+    (tmp_path / "bad.json").write_text("{}")
+    code, _, err = run("cost", str(EXAMPLE), "--diff-base", str(tmp_path / "bad.json"))
+    assert code == 2 and "not a costwarden cost JSON report" in err

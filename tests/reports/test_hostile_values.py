@@ -155,3 +155,25 @@ def test_the_cases_the_review_found(tmp_path):
     uri = sarif["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
     assert uri == "dir%20with%20space/%23main.tf"
     assert validate(tmp_path / "r.sarif") == []
+
+
+@FUZZ
+@given(hostile, hostile, hostile)
+def test_the_cost_reports_escape_every_value(address, action, component):
+    from costwarden.model import CostComponent
+    from costwarden.reports.cost import Breakdown, Group, Row, render_json, render_markdown, render_text
+
+    row = Row(address, "aws_instance", action, "a.tf", 1, 0.0, 10.0, "basis", "t", "s",
+              (CostComponent(component, 730, "instance-hours", 10 / 730),))  # fmt: skip
+    data = Breakdown(
+        (row,), (Group("t", 0.0, 10.0),), (Group("s", 0.0, 10.0),), Group("total", 0.0, 10.0), (), "v", "d", ()
+    )
+    markdown, text, document = io.StringIO(), io.StringIO(), io.StringIO()
+    render_markdown(data, markdown)
+    page = rendered_markdown(markdown.getvalue())
+    assert _visible(address) in " ".join(" ".join(page.text).split())
+    assert not {"img", "<!--", "a", "script"} & set(page.tags)
+    render_text(data, text, ReportOptions(width=100, verbose=True))
+    assert not re.search("[\x00-\x08\x0b-\x1f\x7f\x1b]", text.getvalue())
+    render_json(data, document)
+    assert json.loads(document.getvalue())["resources"][0]["address"] == address
