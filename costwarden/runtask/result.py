@@ -146,11 +146,17 @@ def _summary(rest: list[Violation]) -> dict[str, Any]:
 
 
 def outcomes(result: ScanResult, threshold: Severity | None, fail_on_cost: float | None) -> list[dict[str, Any]]:
+    def one(v: Violation) -> dict[str, Any]:
+        policy = policy_of(result, v)
+        if policy.source in result.gates:  # a source with its own gate (Checkov) blocks by that alone
+            return outcome(v, result.gates[policy.source], None, policy)
+        return outcome(v, threshold, fail_on_cost, policy)
+
     violations = ordered(result.violations)
     if len(violations) <= MAX_OUTCOMES:
-        return [outcome(v, threshold, fail_on_cost, policy_of(result, v)) for v in violations]
+        return [one(v) for v in violations]
     shown, rest = violations[: MAX_OUTCOMES - 1], violations[MAX_OUTCOMES - 1 :]
-    return [*(outcome(v, threshold, fail_on_cost, policy_of(result, v)) for v in shown), _summary(rest)]
+    return [*(one(v) for v in shown), _summary(rest)]
 
 
 def callback_body(status: str, text: str, url: str = "", details: list[dict[str, Any]] | None = None) -> dict[str, Any]:

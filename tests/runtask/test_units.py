@@ -236,3 +236,18 @@ def test_serve_configuration_errors_are_one_line(
     assert code == 2
     assert err.getvalue().count("\n") == 1 and error in err.getvalue()
     assert "Traceback" not in err.getvalue()
+
+
+def test_a_checkov_outcome_blocks_by_its_own_gate_only():
+    from costwarden.model import CatalogInfo, Location, PolicyInfo, ScanResult, Severity, Violation
+    from costwarden.runtask.result import outcomes
+
+    finding = Violation(
+        policy_id="CKV_AWS_8", policy_name="checkov", title="EBS encrypted", severity=Severity.HIGH,
+        message="m", address="aws_instance.a", resource_type="aws_instance", location=Location("main.tf", 1),
+    )  # fmt: skip
+    info = PolicyInfo("CKV_AWS_8", "checkov", "EBS encrypted", Severity.HIGH, source="checkov")
+    base = {"resources": (), "violations": (finding,), "costs": {}, "catalog": CatalogInfo("v", "d")}
+    status = lambda result: outcomes(result, Severity.HIGH, None)[0]["attributes"]["tags"]["Status"][0]["label"]  # noqa: E731
+    assert status(ScanResult(**base, policies={"CKV_AWS_8": info})) == "Failed"
+    assert status(ScanResult(**base, policies={"CKV_AWS_8": info}, gates={"checkov": Severity.CRITICAL})) == "Warning"
