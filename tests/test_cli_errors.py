@@ -147,3 +147,28 @@ def test_skip_unrecognized_skips_and_counts_a_named_file_that_is_no_input(tmp_pa
 def test_an_unknown_format_is_a_usage_error(tmp_path):
     run = run_cli(tmp_path, "scan", "x.json", "--format", "terraform-plan,helm")
     assert run.code == 2 and "unknown format 'helm'" in run.err
+
+
+def test_every_command_module_has_the_help_the_command_list_gives():
+    from costwarden.cli import command
+
+    for name, help_text in COMMANDS.items():
+        assert command(name).HELP == help_text, name
+
+
+def test_version_imports_no_command_and_no_engine():
+    import subprocess
+    import sys
+
+    code = "import sys; from costwarden.cli import main; main(['--version']); print(sorted(sys.modules))"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    loaded = done.stdout.splitlines()[-1]
+    for heavy in (
+        "costwarden.cli.scan",
+        "costwarden.engine",
+        "costwarden.config",
+        "pydantic",
+        "rich",
+        "costwarden.loaders",
+    ):
+        assert f"'{heavy}'" not in loaded, heavy

@@ -7,6 +7,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+from costwarden import cli
 from costwarden.cli.world import World
 from costwarden.engine.options import ScanOptions
 from costwarden.engine.prepare import Overrides, prepare
@@ -14,11 +15,7 @@ from costwarden.loaders import LOADERS
 from costwarden.model import Severity
 
 FAIL_ON_CHOICES = [s.label for s in Severity] + ["never"]
-EXIT_CODES = (
-    "exit codes: 0 clean; 1 violations reach --fail-on or --fail-on-cost (or, with --fail-on-unevaluated, "
-    "something was not evaluated); "
-    "2 usage, config or input error; 3 internal error (a bug: the traceback is logged); 130 interrupted"
-)
+EXIT_CODES = cli.EXIT_CODES
 
 
 def usd(text: str) -> float:
