@@ -153,7 +153,7 @@ def test_every_command_module_has_the_help_the_command_list_gives():
     from costwarden.cli import command
 
     for name, help_text in COMMANDS.items():
-        assert command(name).HELP == help_text, name
+        assert help_text == command(name).HELP, name
 
 
 def test_version_imports_no_command_and_no_engine():
