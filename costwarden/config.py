@@ -249,6 +249,10 @@ class Config(_Strict):
         default_factory=list, description="Never run these policies, by id or name; globs (--skip-check)."
     )
 
+    def every_policy(self) -> Config:
+        """This config with no policy turned off or left out: which policies exist, not which run."""
+        return self.model_copy(update={"policies": {}, "checks": [], "skip_checks": []})
+
     def enabled(self, policy_id: str, name: str) -> bool:
         """On in ``policies:``, named by ``checks`` (when given), not named by ``skip_checks``."""
         if not self.policy(policy_id, name).enabled:

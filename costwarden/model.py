@@ -312,6 +312,11 @@ class Violation:
         return fail_on_cost is not None and self.cost is not None and self.cost.monthly_impact >= fail_on_cost
 
 
+def is_checkov_id(word: str) -> bool:
+    """A Checkov check id (``CKV_AWS_8``, ``CKV2_AWS_1``): known only once Checkov has run."""
+    return word.upper().startswith(("CKV_", "CKV2_"))
+
+
 @dataclass(frozen=True, slots=True)
 class PolicyInfo:
     """What a report says about a policy: carried on the result for every policy that ran, so
@@ -462,12 +467,12 @@ class ScanResult:
     ) -> list[str]:
         """Which thresholds the result trips, in words (``2 violations at or above high
         (--fail-on)``); empty when it passes them all."""
-        by_severity: dict[str, int] = {}
+        by_severity: dict[tuple[str, Severity], int] = {}
         over_cost = 0
         for violation in self.violations:
             source, threshold = self._gate_of(violation, fail_on)
             if threshold is not None and violation.severity >= threshold:
-                by_severity[source] = by_severity.get(source, 0) + 1
+                by_severity[source, threshold] = by_severity.get((source, threshold), 0) + 1
             elif (
                 not source
                 and fail_on_cost is not None
@@ -476,12 +481,10 @@ class ScanResult:
             ):
                 over_cost += 1
         said = []
-        for source, count in sorted(by_severity.items()):
-            threshold = self.gates.get(source, fail_on) if source else fail_on
-            label = threshold.label if threshold is not None else "never"
+        for (source, threshold), count in sorted(by_severity.items()):
             what = f"{source.capitalize()} finding" if source else "violation"
             flag = f"--{source}-fail-on" if source else "--fail-on"
-            said.append(f"{count} {what}{'' if count == 1 else 's'} at or above {label} ({flag})")
+            said.append(f"{count} {what}{'' if count == 1 else 's'} at or above {threshold.label} ({flag})")
         if over_cost:
             plural = "" if over_cost == 1 else "s"
             said.append(f"{over_cost} violation{plural} of ${fail_on_cost:,.2f}/month or more (--fail-on-cost)")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import re
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -11,11 +12,68 @@ from costwarden import cli
 from costwarden.cli.world import World
 from costwarden.engine.options import ScanOptions
 from costwarden.engine.prepare import Overrides, prepare
+from costwarden.errors import CostwardenError
 from costwarden.loaders import LOADERS
 from costwarden.model import Severity
 
 FAIL_ON_CHOICES = [s.label for s in Severity] + ["never"]
 EXIT_CODES = cli.EXIT_CODES
+
+
+@dataclass(frozen=True)
+class OutputSpec:
+    format: str
+    path: Path | None
+
+
+def output_spec(text: str) -> OutputSpec:
+    """``FORMAT[=FILE]``; an unknown format is reported when the reports are written, so the
+    other outputs of the run still are."""
+    name, _, target = text.partition("=")
+    return OutputSpec(name, Path(target) if target else None)
+
+
+def add_outputs(parser: argparse.ArgumentParser, formats: str, terminal: str) -> None:
+    """``-o FORMAT[=FILE]`` (repeatable) and ``--quiet``, as ``scan`` and ``cost`` both take them."""
+    parser.add_argument(
+        "-o",
+        "--output",
+        type=output_spec,
+        action="append",
+        metavar="FORMAT[=FILE]",
+        help=(
+            f"report format ({formats}), to FILE or stdout; repeatable. "
+            f"When every -o names a FILE, the terminal report ({terminal}) is still printed unless --quiet"
+        ),
+    )
+    parser.add_argument(
+        "-q", "--quiet", action="store_true", help="with -o FORMAT=FILE only: print no report to the terminal"
+    )
+
+
+def add_color(parser: argparse.ArgumentParser) -> None:
+    color = parser.add_mutually_exclusive_group()
+    color.add_argument("--color", dest="color", action="store_true", default=None)
+    color.add_argument("--no-color", dest="color", action="store_false")
+
+
+def with_terminal(outputs: list[OutputSpec], terminal: str, quiet: bool) -> list[OutputSpec]:
+    """The outputs asked for, and the terminal report too when every one names a file (unless
+    ``--quiet``): files are written, and the terminal still sees the verdict."""
+    if all(o.path is not None for o in outputs) and not quiet:
+        return [*outputs, OutputSpec(terminal, None)]
+    return outputs
+
+
+def deliver(text: str, spec: OutputSpec, world: World) -> None:
+    """A rendered report to stdout or its file; a file that cannot be written is an error."""
+    if spec.path is None:
+        world.stdout.write(text)
+        return
+    try:
+        world.path(spec.path).write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise CostwardenError(f"cannot write report: {exc.strerror}", path=spec.path) from None
 
 
 def usd(text: str) -> float:

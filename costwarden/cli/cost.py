@@ -8,7 +8,6 @@ import io
 from pathlib import Path
 
 from costwarden.cli import common
-from costwarden.cli.scan import OutputSpec, output_spec
 from costwarden.cli.world import World
 from costwarden.engine.scan import scan
 from costwarden.errors import CostwardenError
@@ -21,24 +20,13 @@ FORMATS = ("text", "json", "markdown")
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     common.add_inputs(parser)
-    parser.add_argument(
-        "-o",
-        "--output",
-        type=output_spec,
-        action="append",
-        metavar="FORMAT[=FILE]",
-        help=f"report format ({', '.join(FORMATS)}), to FILE or stdout; repeatable. When every -o names a "
-        "FILE, the text report is still printed unless --quiet",
-    )
-    parser.add_argument("-q", "--quiet", action="store_true", help="with -o FORMAT=FILE only: print no report")
+    common.add_outputs(parser, ", ".join(FORMATS), "text")
     parser.add_argument("--breakdown", action="store_true", help="text: each resource's quantity x unit price lines")
     parser.add_argument(
         "--fail-on-cost", type=common.usd, metavar="USD", help="exit 1 when the monthly change reaches USD"
     )
     parser.add_argument("--diff-base", type=Path, metavar="REPORT", help="an earlier `cost -o json`: the before")
-    color = parser.add_mutually_exclusive_group()
-    color.add_argument("--color", dest="color", action="store_true", default=None)
-    color.add_argument("--no-color", dest="color", action="store_false")
+    common.add_color(parser)
 
 
 def run(args: argparse.Namespace, world: World) -> int:
@@ -48,9 +36,7 @@ def run(args: argparse.Namespace, world: World) -> int:
         world.say("error", problem)
     base = load_base(world.path(args.diff_base)) if args.diff_base else None
     data = breakdown(result, base, str(args.diff_base) if args.diff_base else None)
-    outputs = list(args.output or [OutputSpec("text", None)])
-    if all(o.path is not None for o in outputs) and not args.quiet:
-        outputs.append(OutputSpec("text", None))
+    outputs = common.with_terminal(list(args.output or [common.OutputSpec("text", None)]), "text", args.quiet)
     failures = 0
     for spec in outputs:
         try:
@@ -63,7 +49,7 @@ def run(args: argparse.Namespace, world: World) -> int:
     return 1 if args.fail_on_cost is not None and data.total.change >= args.fail_on_cost else 0
 
 
-def _write(data: Breakdown, spec: OutputSpec, args: argparse.Namespace, world: World) -> None:
+def _write(data: Breakdown, spec: common.OutputSpec, args: argparse.Namespace, world: World) -> None:
     if spec.format not in FORMATS:
         raise CostwardenError(f"unknown output format {spec.format!r} (one of: {', '.join(FORMATS)})")
     buffer = io.StringIO()
@@ -74,10 +60,4 @@ def _write(data: Breakdown, spec: OutputSpec, args: argparse.Namespace, world: W
     else:
         color = world.color(args.color) if spec.path is None else False
         render_text(data, buffer, ReportOptions(width=world.width, color=color, verbose=args.breakdown))
-    if spec.path is None:
-        world.stdout.write(buffer.getvalue())
-        return
-    try:
-        world.path(spec.path).write_text(buffer.getvalue(), encoding="utf-8")
-    except OSError as exc:
-        raise CostwardenError(f"cannot write report: {exc.strerror}", path=spec.path) from None
+    common.deliver(buffer.getvalue(), spec, world)

@@ -25,10 +25,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace, world: World) -> int:
     options = common.prepared(args, world)
-    every = options.config.model_copy(update={"policies": {}, "checks": [], "skip_checks": []})
-    found = [policy for source in options.sources for policy in source.describe(every)]
+    found = [policy for source in options.sources for policy in source.describe(options.config.every_policy())]
     if args.ids:
-        wanted = {word for word in args.ids}
+        wanted = set(args.ids)
         chosen = [p for p in found if p.id in wanted or p.name in wanted]
         missing = sorted(wanted - {p.id for p in chosen} - {p.name for p in chosen})
         if missing:

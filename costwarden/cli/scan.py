@@ -6,7 +6,6 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import io
-from dataclasses import dataclass
 from pathlib import Path
 
 from costwarden.cli import common
@@ -22,36 +21,10 @@ from costwarden.reports.diff import diff_against
 HELP = "scan plans and manifests against the policies"
 
 
-@dataclass(frozen=True)
-class OutputSpec:
-    format: str
-    path: Path | None
-
-
-def output_spec(text: str) -> OutputSpec:
-    """``FORMAT[=FILE]``; an unknown format is reported when the reports are written, so the
-    other outputs of the run still are."""
-    name, _, target = text.partition("=")
-    return OutputSpec(name, Path(target) if target else None)
-
-
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.epilog = common.EXIT_CODES
     common.add_inputs(parser)
-    parser.add_argument(
-        "-o",
-        "--output",
-        type=output_spec,
-        action="append",
-        metavar="FORMAT[=FILE]",
-        help=(
-            f"report format ({', '.join(sorted(REPORTERS))}, or auto), to FILE or stdout; repeatable. "
-            "When every -o names a FILE, the terminal report (auto) is still printed unless --quiet"
-        ),
-    )
-    parser.add_argument(
-        "-q", "--quiet", action="store_true", help="with -o FORMAT=FILE only: print no report to the terminal"
-    )
+    common.add_outputs(parser, f"{', '.join(sorted(REPORTERS))}, or auto", "auto")
     common.add_gate(parser)
     parser.add_argument("--all", action="store_true", help="text: list every violation")
     parser.add_argument("--compact", action="store_true", help="text: one line per violation")
@@ -61,9 +34,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     common.add_suppressions(parser)
     common.add_policies(parser)
     common.add_measured(parser)
-    color = parser.add_mutually_exclusive_group()
-    color.add_argument("--color", dest="color", action="store_true", default=None)
-    color.add_argument("--no-color", dest="color", action="store_false")
+    common.add_color(parser)
 
 
 def run(args: argparse.Namespace, world: World) -> int:
@@ -88,13 +59,13 @@ def run(args: argparse.Namespace, world: World) -> int:
     )
     automatic = "github" if world.environ.get("GITHUB_ACTIONS") == "true" else "text"
     outputs = [
-        OutputSpec(automatic, o.path) if o.format == "auto" else o for o in args.output or [OutputSpec("auto", None)]
+        common.OutputSpec(automatic, o.path) if o.format == "auto" else o
+        for o in args.output or [common.OutputSpec("auto", None)]
     ]
     if not any(o.format == "text" and o.path is None for o in outputs):
         for problem in result.errors:
             world.say("error", problem)
-    if all(o.path is not None for o in outputs) and not args.quiet:
-        outputs.append(OutputSpec(automatic, None))  # files are written, and the terminal still sees the verdict
+    outputs = common.with_terminal(outputs, automatic, args.quiet)
     with gc_paused():
         failures, crashes = write_reports(result, outputs, report_options, world)
     for failure in failures:
@@ -105,7 +76,7 @@ def run(args: argparse.Namespace, world: World) -> int:
 
 
 def write_reports(
-    result: ScanResult, outputs: list[OutputSpec], options: ReportOptions, world: World
+    result: ScanResult, outputs: list[common.OutputSpec], options: ReportOptions, world: World
 ) -> tuple[list[CostwardenError], list[InternalError]]:
     """Every output that can be written is: one that cannot is an error (or, for a reporter's
     own bug, an internal error, logged), never a stop for the others."""
@@ -126,11 +97,8 @@ def write_reports(
         except Exception as exc:  # a reporter's bug: logged, and the other outputs still written
             crashes.append(log_internal_error(exc, world, f"the {spec.format} report"))
             continue
-        if spec.path is None:
-            world.stdout.write(buffer.getvalue())
-            continue
         try:
-            world.path(spec.path).write_text(buffer.getvalue(), encoding="utf-8")
-        except OSError as exc:
-            failures.append(CostwardenError(f"cannot write report: {exc.strerror}", path=spec.path))
+            common.deliver(buffer.getvalue(), spec, world)
+        except CostwardenError as exc:
+            failures.append(exc)
     return failures, crashes

@@ -37,10 +37,11 @@ class ScanOptions:
     terraform: TerraformInputs = field(default_factory=TerraformInputs)
     """Variables, workspace and root modules for evaluating ``.tf`` files."""
     input_format: str | None = None
+    """Read every input as this loader's format instead of detecting it (with
+    ``skip_unrecognized``: a comma-separated list of the formats to read)."""
     skip_unrecognized: bool = False
     """A named file no loader recognizes (or of a format not asked for) is skipped and counted,
     not an error: pre-commit names every JSON or YAML file of a commit."""
-    """Read every input as this loader's format instead of detecting it."""
     changed_only: bool = False
     """Plans: keep only violations on resources created, updated or replaced."""
     max_input_bytes: int = MAX_INPUT_BYTES

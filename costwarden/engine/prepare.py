@@ -23,7 +23,7 @@ from costwarden.metrics.base import MetricsSource
 from costwarden.metrics.cloudwatch import CloudWatchSource
 from costwarden.metrics.file import FileSource
 from costwarden.metrics.prometheus import PrometheusSource
-from costwarden.model import Problem, Severity
+from costwarden.model import Problem, Severity, is_checkov_id
 from costwarden.policies import BUILTIN
 from costwarden.policies.user import installed_policies, load_python_policies
 from costwarden.pricing.catalog import load_catalog, shipped_catalog
@@ -156,25 +156,21 @@ def _check_policy_keys(config: Config, sources: Sequence[PolicySource], path: Pa
     with the likeliest match: a misspelt key would leave the policy on without a word."""
     if not (config.policies or config.checks or config.skip_checks):
         return
-    every = config.model_copy(update={"policies": {}, "checks": [], "skip_checks": []})  # disabled is still known
     try:
-        known = {word for source in sources for info in source.describe(every) for word in (info.id, info.name)}
-    except (
-        CostwardenError,
-        OSError,
-        ValueError,
-    ):  # a policy file that cannot be read is the scan's error to report, with its line
+        known = {
+            word
+            for source in sources
+            for info in source.describe(config.every_policy())
+            for word in (info.id, info.name)
+        }
+    except (CostwardenError, OSError, ValueError):  # an unreadable policy file is the scan's error, with its line
         return
     checkov = any(source.name == "checkov" for source in sources)
-    unknown = [
-        key
-        for key in config.policies
-        if key not in known and not (checkov and key.upper().startswith(("CKV_", "CKV2_")))
-    ]
+    unknown = [key for key in config.policies if key not in known and not (checkov and is_checkov_id(key))]
     said = [f"policies.{key}: no such policy{did_you_mean(key, known)}" for key in unknown]
     for key, patterns in (("checks", config.checks), ("skip_checks", config.skip_checks)):
         for pattern in patterns:
-            if checkov and pattern.upper().startswith(("CKV_", "CKV2_")):
+            if checkov and is_checkov_id(pattern):
                 continue
             if not any(fnmatch.fnmatchcase(word, pattern) for word in known):
                 said.append(f"{key}: {pattern!r} names no policy{did_you_mean(pattern, known)}")

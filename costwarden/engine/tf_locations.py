@@ -67,16 +67,16 @@ def read_once(resources: Sequence[Resource]) -> list[Resource]:
     """A plan and the ``.tf`` it was made from, scanned together (``paths: .`` beside a plan):
     a ``.tf`` resource at the very block a plan resource of the same address points at is the
     same resource, read through the plan; it is counted once, as the plan's."""
-    planned = {
-        (r.address, str(Path(r.location.path).resolve()), r.location.line)
-        for r in resources
-        if r.source_format == "terraform-plan"
-    }
-    if not planned:
+    formats = {r.source_format for r in resources}
+    if not {"terraform-plan", "terraform-hcl"} <= formats:
         return list(resources)
-    return [
-        r
-        for r in resources
-        if r.source_format != "terraform-hcl"
-        or (r.address, str(Path(r.location.path).resolve()), r.location.line) not in planned
-    ]
+    resolved: dict[str, str] = {}
+
+    def block(r: Resource) -> tuple[str, str, int]:
+        path = r.location.path
+        if path not in resolved:
+            resolved[path] = str(Path(path).resolve())
+        return r.address, resolved[path], r.location.line
+
+    planned = {block(r) for r in resources if r.source_format == "terraform-plan"}
+    return [r for r in resources if r.source_format != "terraform-hcl" or block(r) not in planned]

@@ -61,6 +61,11 @@ regions, down to 10%) disagree 2-6x with an independent catalog (SOURCES.md, iss
 size's spot is priced from its series' typical saving instead, and the basis says so."""
 
 
+def implausible_spot(on_demand: float, spot: float) -> bool:
+    """An Azure spot price too close to pay-as-you-go to be taken (``AZURE_SPOT_MIN_SAVING_PCT``)."""
+    return spot > on_demand * (1 - AZURE_SPOT_MIN_SAVING_PCT / 100)
+
+
 def _rows(path: Path) -> Iterator[dict[str, str]]:
     with path.open(newline="", encoding="utf-8") as handle:
         yield from csv.DictReader(handle, delimiter="\t")
@@ -245,7 +250,7 @@ def azure_vms(data: Path) -> dict[str, Any]:
     dropped: dict[str, dict[str, float]] = {}
     for row in _rows(data / "azure_gpu_prices.tsv"):
         on_demand, spot = float(row["usd_per_hour_on_demand"]), _number(row["usd_per_hour_spot"])
-        if spot is not None and spot > on_demand * (1 - AZURE_SPOT_MIN_SAVING_PCT / 100):
+        if spot is not None and implausible_spot(on_demand, spot):
             dropped.setdefault(row["region"], {})[row["vm_size"]] = spot
             spot = None
         prices.setdefault(row["region"], {})[row["vm_size"]] = [on_demand, spot, row["source_id"]]

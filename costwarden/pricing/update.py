@@ -26,7 +26,7 @@ from typing import Any
 
 from costwarden.errors import CatalogError, CostwardenError
 from costwarden.pricing.catalog import CATALOG_FILES, validate
-from costwarden.pricing.tsv_import import AZURE_SPOT_MIN_SAVING_PCT
+from costwarden.pricing.tsv_import import AZURE_SPOT_MIN_SAVING_PCT, implausible_spot
 
 AZURE_PRICES_URL = "https://prices.azure.com/api/retail/prices"
 AZURE_MAX_PAGES = 500
@@ -101,7 +101,8 @@ def _say_carried_over(documents: Mapping[str, Any], stamp: str, log: Callable[[s
                 if as_of != stamp:
                     dates.append(as_of)
         if dates:
-            oldest = min(d for d in dates if d[:1].isdigit()) if any(d[:1].isdigit() for d in dates) else dates[0]
+            dated = [d for d in dates if d[:1].isdigit()]
+            oldest = min(dated) if dated else dates[0]
             log(f"{name}: {len(dates)} prices not fetched, kept with their own source and date (oldest {oldest})")
 
 
@@ -138,7 +139,7 @@ def _merge_azure(
         current = catalog["vm_sizes"].setdefault(region, {})
         dropped = {size: spot for size, spot in dropped_spot.pop(region, {}).items() if size not in sizes}
         for size, (usd, spot) in sizes.items():
-            if spot is not None and spot > usd * (1 - AZURE_SPOT_MIN_SAVING_PCT / 100):
+            if spot is not None and implausible_spot(usd, spot):
                 dropped[size], spot = spot, None
             current[size] = [usd, spot, source]
         if dropped:

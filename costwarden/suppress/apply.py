@@ -11,7 +11,7 @@ import datetime as dt
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 
-from costwarden.model import Problem, Resource, Suppression, Violation
+from costwarden.model import Problem, Resource, Suppression, Violation, is_checkov_id
 from costwarden.suppress.baseline import Baseline, Entry, fingerprint
 from costwarden.suppress.directives import Ignore
 from costwarden.suppress.inline import SourceLines, ignores_for
@@ -41,7 +41,9 @@ class Suppressed:
 
 
 class _Judge:
-    def __init__(self, resources: Mapping[str, Resource], options: SuppressOptions, out: Suppressed) -> None:
+    def __init__(
+        self, resources: Mapping[str, Resource], options: SuppressOptions, out: Suppressed, known: Collection[str]
+    ) -> None:
         self.resources = resources
         self.options = options
         self.today = options.today or dt.date.today()
@@ -51,7 +53,7 @@ class _Judge:
         self.said: set[str] = set()
         self.used: set[Waiver] = set()
         self.in_baseline: set[Entry] = set()
-        self.known: frozenset[str] = frozenset()
+        self.known = frozenset(known)
 
     def warn(self, problem: Problem) -> None:
         if str(problem) not in self.said:
@@ -82,7 +84,7 @@ class _Judge:
         if not self.known:
             return
         for policy_id in sorted(ignore.policy_ids - self.known):
-            if policy_id.upper().startswith(("CKV_", "CKV2_")) or policy_id == "all":
+            if is_checkov_id(policy_id) or policy_id == "all":
                 continue  # Checkov's ids are known only once it has run
             self.warn(
                 Problem(
@@ -136,8 +138,7 @@ def suppress(
         out.kept = list(violations)
         return out
     out.errors.extend(options.problems)
-    judge = _Judge(resources, options, out)
-    judge.known = frozenset(known)
+    judge = _Judge(resources, options, out, known)
     for violation in violations:
         found = judge.inline(violation) or judge.waiver(violation) or judge.baseline(violation)
         if found is None:
