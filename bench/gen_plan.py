@@ -5,7 +5,10 @@ instances, launch templates with Auto Scaling groups, EKS node groups, buckets, 
 groups and IAM attachments; creates, updates with ``prior_state``, no-ops and deletes;
 ``after_unknown`` ids and a few unknown tags. Deterministic for a given N.
 
-    python bench/gen_plan.py 10000 bench/out/plan-10000.json
+``violating=True`` is a tag policy's first day: no ``default_tags`` and no team tag, IAM roles
+instead of policy attachments, so every resource breaks CW101 at least once.
+
+    python bench/gen_plan.py 10000 bench/out/plan-10000.json [--violating]
 """
 
 from __future__ import annotations
@@ -98,13 +101,13 @@ def _instance(rng: random.Random, tags: dict[str, str], defaults: dict[str, str]
     }
 
 
-def generate(n: int, seed: int = 7) -> dict[str, Any]:
+def generate(n: int, seed: int = 7, *, violating: bool = False) -> dict[str, Any]:
     rng = random.Random(seed)
     teams = [f"team{i:03d}" for i in range(max(1, n // 60))]
     changes: list[dict[str, Any]] = []
     prior: list[dict[str, Any]] = []
     config_resources: dict[str, dict[str, Any]] = {}
-    defaults = {"finops:environment": "prod", "finops:team": "platform"}
+    defaults = {} if violating else {"finops:environment": "prod", "finops:team": "platform"}
     while len(changes) < n:
         team = rng.choice(teams)
         env = rng.choice(ENVS)
@@ -149,7 +152,7 @@ def generate(n: int, seed: int = 7) -> dict[str, Any]:
                 "desired_capacity": rng.randrange(1, 6),
                 "launch_template": [{"version": "$Latest"}],
                 "mixed_instances_policy": [],
-                "tag": [{"key": "finops:team", "value": team, "propagate_at_launch": True}],
+                "tag": [] if violating else [{"key": "finops:team", "value": team, "propagate_at_launch": True}],
             }
             after_unknown.update({"launch_template": [{"id": True}]})
             config_resources[f"{team}:aws_autoscaling_group.{name}"] = {
@@ -208,6 +211,9 @@ def generate(n: int, seed: int = 7) -> dict[str, Any]:
                 "tags": tags,
                 "tags_all": {**defaults, **tags},
             }
+        elif violating:
+            rtype, name = "aws_iam_role", f"role{index}"
+            after = {"name": f"{team}-role-{index}", "assume_role_policy": "{}", "tags": tags, "tags_all": tags}
         else:
             rtype, name = "aws_iam_role_policy_attachment", f"attach{index}"
             after = {
@@ -280,7 +286,7 @@ def generate(n: int, seed: int = 7) -> dict[str, Any]:
                     "full_name": AWS,
                     "expressions": {
                         "region": {"constant_value": "us-east-1"},
-                        "default_tags": [{"tags": {"constant_value": defaults}}],
+                        "default_tags": [{"tags": {"constant_value": defaults}}] if defaults else [],
                     },
                 }
             },
@@ -324,7 +330,7 @@ def _change(
 def main(argv: list[str]) -> int:
     n, out = int(argv[1]), Path(argv[2])
     out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps(generate(n), indent=2))
+    out.write_text(json.dumps(generate(n, violating="--violating" in argv), indent=2))
     return 0
 
 

@@ -451,6 +451,7 @@ class ScanResult:
     gates: Mapping[str, Severity | None] = field(default_factory=dict)
     """A severity threshold of its own per policy source (``checkov``: ``--checkov-fail-on``),
     in place of ``fail_on``; ``None`` never fails. A source not named uses ``fail_on``."""
+    _totals: Totals | None = field(default=None, init=False, repr=False, compare=False)
 
     def _gate_of(self, violation: Violation, fail_on: Severity | None) -> tuple[str, Severity | None]:
         info = self.policies.get(violation.policy_id)
@@ -506,6 +507,13 @@ class ScanResult:
 
     @property
     def totals(self) -> Totals:
+        """The headline figures, summed once (every report reads them)."""
+        if self._totals is None:
+            object.__setattr__(self, "_totals", self._sum())
+        assert self._totals is not None
+        return self._totals
+
+    def _sum(self) -> Totals:
         by_severity = {s.label: 0 for s in Severity}
         at_stake: dict[str, float] = {}
         savings: dict[str, float] = {}

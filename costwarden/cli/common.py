@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import argparse
+import io
+import os
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 from costwarden import cli
 from costwarden.cli.world import World
@@ -65,15 +68,34 @@ def with_terminal(outputs: list[OutputSpec], terminal: str, quiet: bool) -> list
     return outputs
 
 
-def deliver(text: str, spec: OutputSpec, world: World) -> None:
-    """A rendered report to stdout or its file; a file that cannot be written is an error."""
+def deliver(render: Callable[[TextIO], None], spec: OutputSpec, world: World) -> None:
+    """A report rendered to stdout whole (or not at all), or streamed into its file. A regular
+    file is written beside its target and renamed into place, so a report that fails leaves
+    no partial file; a device or pipe (``/dev/null``, ``/dev/stdout``) is written directly."""
     if spec.path is None:
-        world.stdout.write(text)
+        buffer = io.StringIO()
+        render(buffer)
+        world.stdout.write(buffer.getvalue())
         return
+    target = world.path(spec.path)
+    direct = target.exists() and not target.is_file()
+    partial = target if direct else target.with_name(f".{target.name}.{os.getpid()}.partial")
     try:
-        world.path(spec.path).write_text(text, encoding="utf-8")
+        with partial.open("w", encoding="utf-8") as handle:
+            render(handle)
+        if not direct:
+            partial.replace(target)
     except OSError as exc:
+        _discard(partial, direct)
         raise CostwardenError(f"cannot write report: {exc.strerror}", path=spec.path) from None
+    except BaseException:
+        _discard(partial, direct)
+        raise
+
+
+def _discard(partial: Path, direct: bool) -> None:
+    if not direct:
+        partial.unlink(missing_ok=True)
 
 
 def usd(text: str) -> float:

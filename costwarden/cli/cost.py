@@ -4,8 +4,8 @@ with the same output, colour and threshold flags as ``scan``."""
 from __future__ import annotations
 
 import argparse
-import io
 from pathlib import Path
+from typing import TextIO
 
 from costwarden.cli import common
 from costwarden.cli.world import World
@@ -52,12 +52,14 @@ def run(args: argparse.Namespace, world: World) -> int:
 def _write(data: Breakdown, spec: common.OutputSpec, args: argparse.Namespace, world: World) -> None:
     if spec.format not in FORMATS:
         raise CostwardenError(f"unknown output format {spec.format!r} (one of: {', '.join(FORMATS)})")
-    buffer = io.StringIO()
-    if spec.format == "json":
-        render_json(data, buffer)
-    elif spec.format == "markdown":
-        render_markdown(data, buffer)
-    else:
-        color = world.color(args.color) if spec.path is None else False
-        render_text(data, buffer, ReportOptions(width=world.width, color=color, verbose=args.breakdown))
-    common.deliver(buffer.getvalue(), spec, world)
+
+    def render(stream: TextIO) -> None:
+        if spec.format == "json":
+            render_json(data, stream)
+        elif spec.format == "markdown":
+            render_markdown(data, stream)
+        else:
+            color = world.color(args.color) if spec.path is None else False
+            render_text(data, stream, ReportOptions(width=world.width, color=color, verbose=args.breakdown))
+
+    common.deliver(render, spec, world)

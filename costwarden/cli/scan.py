@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import io
+import functools
 from pathlib import Path
 
 from costwarden.cli import common
@@ -88,17 +88,13 @@ def write_reports(
             known = ", ".join(sorted(REPORTERS))
             failures.append(CostwardenError(f"unknown output format {spec.format!r} (one of: {known}, auto)"))
             continue
-        buffer = io.StringIO()
+        chosen = options if spec.path is None else dataclasses.replace(options, color=False)
         try:
-            reporter.render(result, buffer, options if spec.path is None else dataclasses.replace(options, color=False))
+            common.deliver(functools.partial(reporter.render, result, options=chosen), spec, world)
         except CostwardenError as exc:
             failures.append(exc)
-            continue
+        except BrokenPipeError:  # the reader of stdout left: main says nothing more
+            raise
         except Exception as exc:  # a reporter's bug: logged, and the other outputs still written
             crashes.append(log_internal_error(exc, world, f"the {spec.format} report"))
-            continue
-        try:
-            common.deliver(buffer.getvalue(), spec, world)
-        except CostwardenError as exc:
-            failures.append(exc)
     return failures, crashes

@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from costwarden import jsonio
 from costwarden.errors import LoadError
 from costwarden.gcpause import gc_paused
 from costwarden.loaders.text import encoding_of, no_constants, not_text
@@ -39,6 +40,11 @@ def read_json(path: str, data: bytes) -> PlanText:
         raise LoadError("empty file", path=path)
     encoding = encoding_of(data)
     if encoding == "utf-8" and _json_starts(data.lstrip()[:16].decode("latin-1")):
+        with gc_paused():
+            try:
+                return PlanText(jsonio.loads(data), data)
+            except jsonio.DecodeError:
+                pass  # the standard library's reading says why, with line and column
         try:
             with gc_paused():
                 return PlanText(json.loads(data, parse_constant=no_constants), data)

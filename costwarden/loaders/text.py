@@ -7,6 +7,7 @@ import codecs
 import json
 from typing import Any
 
+from costwarden import jsonio
 from costwarden.errors import LoadError
 
 BOMS = (  # UTF-32 first: its little-endian BOM begins with UTF-16's
@@ -51,6 +52,10 @@ def no_constants(name: str) -> Any:
 def load_json(path: str, text: str | bytes) -> Any:
     """JSON with every failure a ``LoadError``: syntax (with its line), numbers of more digits
     than Python converts, nesting deeper than the interpreter's stack."""
+    try:
+        return jsonio.loads(text)
+    except jsonio.DecodeError:
+        pass  # the standard library's reading says why, with line and column
     try:
         return json.loads(text, parse_constant=no_constants)
     except json.JSONDecodeError as exc:

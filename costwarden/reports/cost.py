@@ -16,6 +16,7 @@ from typing import Any, TextIO
 
 from rich.table import Table
 
+from costwarden import jsonio
 from costwarden._version import __version__
 from costwarden.errors import ConfigError
 from costwarden.escape import markdown as escape_markdown
@@ -203,8 +204,7 @@ def render_json(data: Breakdown, stream: TextIO) -> None:
             {"address": p.address, "path": p.path, "line": p.line, "reason": p.message} for p in data.unpriced
         ],
     }
-    json.dump(document, stream, indent=2, ensure_ascii=False)
-    stream.write("\n")
+    jsonio.write(document, stream)
 
 
 def render_text(data: Breakdown, stream: TextIO, options: ReportOptions) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 from collections.abc import Iterable
@@ -39,8 +40,10 @@ def policy_of(result: ScanResult, violation: Violation) -> PolicyInfo:
     return PolicyInfo(violation.policy_id, violation.policy_name, violation.title, violation.severity)
 
 
+@functools.lru_cache(maxsize=4096)
 def relative(path: str, root: str) -> str:
-    """A repository-relative POSIX path when the file is under ``root``."""
+    """A repository-relative POSIX path when the file is under ``root`` (resolved once per
+    file: a report names the same few files thousands of times)."""
     if "\x00" in path:  # no file system holds such a name; shown as it was given
         return path
     absolute = Path(path).resolve()

@@ -3,9 +3,9 @@
 
 from __future__ import annotations
 
-import json as _json
 from typing import Any, TextIO
 
+from costwarden import jsonio
 from costwarden._version import __version__
 from costwarden.model import CostImpact, Problem, Remedy, ScanResult, Suppression, Violation
 from costwarden.reports.options import ReportOptions
@@ -15,8 +15,7 @@ SCHEMA_VERSION = "2.0"
 
 
 def render(result: ScanResult, stream: TextIO, options: ReportOptions) -> None:
-    _json.dump(report(result, options), stream, indent=2, ensure_ascii=False, allow_nan=False)
-    stream.write("\n")
+    jsonio.write(report(result, options), stream)
 
 
 def report(result: ScanResult, options: ReportOptions) -> dict[str, Any]:

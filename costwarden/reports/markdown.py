@@ -87,13 +87,54 @@ def _render(template: jinja2.Template, result: ScanResult, violations: list[Viol
 
 
 def render(result: ScanResult, stream: TextIO, options: ReportOptions) -> None:
-    template = _template(options)
-    violations = ordered(result.violations)
-    text = _render(template, result, violations, options)
-    shown = len(violations)
-    while len(text) > options.max_chars and shown > 0:
-        shown = max(0, shown - max(1, shown // 10))
-        left_out = len(violations) - shown
-        note = f"\n\n> {left_out} more violations are not shown here (the JSON and SARIF reports list them all).\n"
-        text = _render(template, result, violations[:shown], options) + note
-    stream.write(text)
+    stream.write(_fitting(_template(options), result, ordered(result.violations), options))
+
+
+def _with_first(
+    count: int, template: jinja2.Template, result: ScanResult, violations: list[Violation], options: ReportOptions
+) -> str:
+    """The report listing the first ``count`` violations, and a note counting the rest."""
+    text = _render(template, result, violations[:count], options)
+    if count < len(violations):
+        left_out = len(violations) - count
+        text += f"\n\n> {left_out} more violations are not shown here (the JSON and SARIF reports list them all).\n"
+    return text
+
+
+def _fitting(template: jinja2.Template, result: ScanResult, violations: list[Violation], options: ReportOptions) -> str:
+    """The report with as many violations as fit ``max_chars``, the rest counted in a note.
+    A few renders find the count: a small one measures a row, the guess from it is checked,
+    and a binary search settles between the largest count that fits and the smallest that
+    does not."""
+
+    def attempt(count: int) -> str:
+        return _with_first(count, template, result, violations, options)
+
+    total = len(violations)
+    probe = min(total, 32)
+    sample = attempt(probe)
+    if len(sample) <= options.max_chars and probe == total:
+        return sample
+    fits: dict[int, str] = {}
+    low, high = 0, probe  # low fits (or is 0), high does not
+    if len(sample) <= options.max_chars:
+        fits[probe] = sample
+        empty = len(attempt(0))
+        per_row = max(1.0, (len(sample) - empty) / probe)
+        low, high = probe, total + 1
+        step = min(total, max(probe + 1, int((options.max_chars - empty) / per_row)))
+        while step < high:  # from the guess, up by a quarter at a time until one does not fit
+            text = attempt(step)
+            if len(text) > options.max_chars:
+                high = step
+                break
+            low, fits[step] = step, text
+            step = min(total, int(step * 1.25) + 1) if step < total else high
+    while high - low > 1:
+        middle = (low + high) // 2
+        text = attempt(middle)
+        if len(text) <= options.max_chars:
+            low, fits[middle] = middle, text
+        else:
+            high = middle
+    return fits.get(low) or attempt(low)

@@ -5,11 +5,11 @@ cost in the message and in ``properties``."""
 
 from __future__ import annotations
 
-import json
+import functools
 from pathlib import Path
 from typing import Any, TextIO
 
-from costwarden import escape
+from costwarden import escape, jsonio
 from costwarden._version import __version__
 from costwarden.model import NotEvaluated, PolicyInfo, ScanResult, Violation
 from costwarden.reports.describe import LEVELS, fingerprint, money_note, ordered, policy_of, relative
@@ -22,8 +22,7 @@ SRCROOT = "%SRCROOT%"
 
 
 def render(result: ScanResult, stream: TextIO, options: ReportOptions) -> None:
-    json.dump(document(result, options), stream, indent=2, ensure_ascii=False, allow_nan=False)
-    stream.write("\n")
+    jsonio.write(document(result, options), stream)
 
 
 def document(result: ScanResult, options: ReportOptions) -> dict[str, Any]:
@@ -62,7 +61,17 @@ def document(result: ScanResult, options: ReportOptions) -> dict[str, Any]:
     return {"$schema": SCHEMA, "version": "2.1.0", "runs": [run]}
 
 
+@functools.lru_cache(maxsize=4096)
+def _artifact(path: str, root: str) -> tuple[tuple[str, str], ...]:
+    return tuple(_locate(path, root).items())
+
+
 def artifact(path: str, root: str) -> dict[str, str]:
+    """Where a file is, as :func:`_locate` says, worked out once per file."""
+    return dict(_artifact(path, root))
+
+
+def _locate(path: str, root: str) -> dict[str, str]:
     """Where a file is, as GitHub places it: relative to ``%SRCROOT%`` (the repository root)
     for a file inside it, an absolute ``file://`` URI with no base for one outside it (a plan
     written to ``$RUNNER_TEMP``); percent-encoded either way."""

@@ -3,10 +3,7 @@
 from __future__ import annotations
 
 import textwrap
-from typing import TextIO
-
-from rich.console import Console
-from rich.text import Text
+from typing import TYPE_CHECKING, TextIO
 
 from costwarden._version import __version__
 from costwarden.escape import terminal as safe
@@ -15,21 +12,26 @@ from costwarden.reports.money import usd
 from costwarden.reports.options import ReportOptions
 from costwarden.reports.suppressions import about, suppressed_count
 
+if TYPE_CHECKING:
+    from rich.console import Console
+
 NOT_EVALUATED = "not evaluated: "
 """Warnings that repeat a not-evaluated entry (an unread module): the report lists those once."""
 
-_STYLES = {
-    Severity.CRITICAL: "bold white on red",
-    Severity.HIGH: "bold red",
-    Severity.MEDIUM: "yellow",
-    Severity.LOW: "cyan",
-    Severity.INFO: "dim",
+_STYLES = {  # ANSI SGR: bold white on red, bold red, yellow, cyan, dim
+    Severity.CRITICAL: "1;37;41",
+    Severity.HIGH: "1;31",
+    Severity.MEDIUM: "33",
+    Severity.LOW: "36",
+    Severity.INFO: "2",
 }
 
 
 def terminal(stream: TextIO, options: ReportOptions) -> Console:
-    """A rich console on ``stream``: colour only when asked for; no markup, emoji or
-    highlighting, so a value is printed as it is (``escape.terminal`` first)."""
+    """A rich console on ``stream`` (the cost table): colour only when asked for; no markup,
+    emoji or highlighting, so a value is printed as it is (``escape.terminal`` first)."""
+    from rich.console import Console
+
     return Console(
         file=stream,
         width=options.width,
@@ -41,11 +43,42 @@ def terminal(stream: TextIO, options: ReportOptions) -> Console:
     )
 
 
+class _Lines:
+    """Lines to the stream, gathered and written in large pieces; each line is escaped by
+    the caller, and colour is only ever the severity word's."""
+
+    def __init__(self, stream: TextIO, options: ReportOptions):
+        self.stream = stream
+        self.color = options.color
+        self.width = options.width
+        self.pending: list[str] = []
+
+    def __call__(self, text: str = "") -> None:
+        self.pending.append(text)
+        if len(self.pending) >= 4096:
+            self.flush()
+
+    def wrapped(self, text: str, indent: str = "") -> None:
+        for line in _wrapped(text, self.width, indent):
+            self(line)
+
+    def severity_line(self, line: str, severity: Severity) -> None:
+        if self.color:
+            word = len(severity.label)
+            line = f"\x1b[{_STYLES[severity]}m{line[:word]}\x1b[0m{line[word:]}"
+        self(line)
+
+    def flush(self) -> None:
+        if self.pending:
+            self.stream.write("\n".join(self.pending) + "\n")
+            self.pending.clear()
+
+
 def render(result: ScanResult, stream: TextIO, options: ReportOptions) -> None:
-    console = terminal(stream, options)
+    say = _Lines(stream, options)
     totals = result.totals
     files = len(result.inputs)
-    console.print(
+    say.wrapped(
         safe(
             f"costwarden {__version__} · {files} input{'s' * (files != 1)} · "
             f"{totals.resources} resources · catalog {result.catalog.version} ({result.catalog.date})"
@@ -53,19 +86,17 @@ def render(result: ScanResult, stream: TextIO, options: ReportOptions) -> None:
     )
     shown = result.violations if options.max_rows is None else result.violations[: options.max_rows]
     if shown:
-        console.print()
+        say()
     for index, violation in enumerate(shown):
         if index and not options.compact:
-            console.print()
+            say()
         lines = _compact(violation, options) if options.compact else _violation(violation, options)
-        for number, line in enumerate(lines):
-            text = Text(line)
-            if number == 0:
-                text.stylize(_STYLES[violation.severity], 0, len(violation.severity.label))
-            console.print(text, soft_wrap=True)
+        say.severity_line(lines[0], violation.severity)
+        for line in lines[1:]:
+            say(line)
     hidden = len(result.violations) - len(shown)
     if hidden:
-        console.print(f"… and {hidden} more violations (all of them: --all, or -o json)")
+        say(f"… and {hidden} more violations (all of them: --all, or -o json)")
 
     counts = ", ".join(f"{n} {label}" for label, n in reversed(list(totals.by_severity.items())) if n)
     unpriced = result.coverage.unpriced
@@ -78,43 +109,44 @@ def render(result: ScanResult, stream: TextIO, options: ReportOptions) -> None:
     ]
     if totals.expected_loss:
         parts.append(f"{usd(totals.expected_loss)}/month expected loss")
-    console.print()
-    for line in _wrapped(" · ".join(parts), options.width, ""):
-        console.print(line, soft_wrap=True)
+    say()
+    say.wrapped(" · ".join(parts))
     if result.suppressed:
-        console.print(f"\n{suppressed_count(result.suppressed)}:")
+        say()
+        say(f"{suppressed_count(result.suppressed)}:")
         for violation in result.suppressed:
-            console.print(safe(f"  {violation.policy_id} {violation.address}: {about(violation)}"))
+            say.wrapped(safe(f"{violation.policy_id} {violation.address}: {about(violation)}"), "  ")
     if result.fixed:
-        console.print(f"\nFixed since the baseline ({len(result.fixed)}):")
+        say()
+        say(f"Fixed since the baseline ({len(result.fixed)}):")
         for label in result.fixed:
-            console.print(safe(f"  {label}"))
+            say.wrapped(safe(label), "  ")
     warnings = [w for w in result.warnings if not w.message.startswith((NOT_EVALUATED, "not priced: "))]
     for title, problems in (("Not priced", list(unpriced)), ("Warnings", warnings), ("Errors", result.errors)):
         if problems:
-            console.print(f"\n{title} ({len(problems)}):")
+            say()
+            say(f"{title} ({len(problems)}):")
             for problem in problems:
-                console.print(safe(f"  {problem}"))
+                say.wrapped(safe(str(problem)), "  ")
     coverage = result.coverage
     if coverage.not_evaluated:
-        console.print(f"\nNot evaluated ({len(coverage.not_evaluated)}): no policy judged these")
+        say()
+        say(f"Not evaluated ({len(coverage.not_evaluated)}): no policy judged these")
         for entry in coverage.not_evaluated:
-            console.print(safe(f"  {entry.location} {entry.name}: {entry.reason}"), soft_wrap=True)
+            say(safe(f"  {entry.location} {entry.name}: {entry.reason}"))
     if coverage.skipped and options.verbose:
-        console.print(f"\nSkipped ({len(coverage.skipped)}):")
+        say()
+        say(f"Skipped ({len(coverage.skipped)}):")
         for skipped in coverage.skipped:
-            console.print(safe(f"  {skipped.path}: {skipped.reason}"), soft_wrap=True)
+            say(safe(f"  {skipped.path}: {skipped.reason}"))
     more = " (see --verbose)" if coverage.skipped and not options.verbose else ""
-    console.print(f"\n{coverage.line()}{more}")
+    say()
+    say.wrapped(f"{coverage.line()}{more}")
     verdict = result.exit_code(options.fail_on, options.fail_on_cost, options.fail_on_unevaluated)
     failed = "FAILED: " + "; ".join(result.tripped(options.fail_on, options.fail_on_cost, options.fail_on_unevaluated))
-    console.print(
-        {
-            0: "\nPASSED",
-            1: f"\n{failed}",
-            2: "\nERROR: inputs or policies could not be processed",
-        }[verdict]
-    )
+    say()
+    say.wrapped({0: "PASSED", 1: failed, 2: "ERROR: inputs or policies could not be processed"}[verdict])
+    say.flush()
 
 
 def _plural(count: int, word: str) -> str:
@@ -126,11 +158,29 @@ _INDENT = "    "
 
 def _wrapped(text: str, width: int, indent: str) -> list[str]:
     """Wrapped at spaces only: an address, a path or an amount is never split (a token longer
-    than the line stays whole)."""
-    return textwrap.wrap(
-        text, width=max(width, 40), initial_indent=indent, subsequent_indent=indent + "  " if indent else "  ",
-        break_long_words=False, break_on_hyphens=False,
-    ) or [indent]  # fmt: skip
+    than the line stays whole). Plain single-spaced text, nearly every line, is wrapped here
+    directly; anything else as ``textwrap`` does, to the same result."""
+    width = max(width, 40)
+    subsequent = indent + "  " if indent else "  "
+    if "  " in text or text != text.strip() or not text.isprintable():
+        return textwrap.wrap(
+            text, width=width, initial_indent=indent, subsequent_indent=subsequent,
+            break_long_words=False, break_on_hyphens=False,
+        ) or [indent]  # fmt: skip
+    if len(indent) + len(text) <= width:
+        return [indent + text]
+    lines: list[str] = []
+    line, start = indent, len(indent)
+    for word in text.split(" "):
+        if len(line) == start:
+            line += word
+        elif len(line) + 1 + len(word) <= width:
+            line += " " + word
+        else:
+            lines.append(line)
+            line, start = subsequent + word, len(subsequent)
+    lines.append(line)
+    return lines
 
 
 def _money_lines(violation: Violation) -> list[str]:

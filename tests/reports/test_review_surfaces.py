@@ -1,13 +1,15 @@
 import io
 import json
 import os
+import re
 import subprocess
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
 from costwarden import Document, scan
 from costwarden.cli import World, main
-from costwarden.reports import REPORTERS, ReportOptions
+from costwarden.reports import REPORTERS, ReportOptions, markdown
+from costwarden.reports.describe import ordered
 from costwarden.reports.github import escape_data, escape_property
 from tests.plans import change, dumps, plan
 from tests.requires import unavailable
@@ -116,6 +118,18 @@ def test_markdown_headline_tables_and_truncation():
     assert len(cut) <= 20_000
     assert "more violations are not shown here" in cut
     assert cut.startswith("## costwarden: 400 violations")  # the headline counts all of them
+
+
+def test_markdown_keeps_as_many_violations_as_fit():
+    result = many(120)
+    violations = ordered(result.violations)
+    template = markdown._template(ReportOptions())
+    for limit in (3_000, 6_000, 11_111, 20_000):
+        cut = render("markdown", result, max_chars=limit)
+        shown = 120 - int(re.search(r"> (\d+) more violations", cut).group(1))
+        assert 0 < shown < 120 and len(cut) <= limit
+        assert cut == markdown._with_first(shown, template, result, violations, ReportOptions())
+        assert len(markdown._with_first(shown + 1, template, result, violations, ReportOptions())) > limit
 
 
 def test_github_annotations_escaping_limits_and_order():
