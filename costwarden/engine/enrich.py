@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Mapping, Sequence
+from typing import Any
 
 from costwarden.config import Config
 from costwarden.engine.link import link
@@ -23,12 +24,11 @@ def _enrich_one(resource: Resource, by_key: Mapping[str, Resource], catalog: Cat
     if resource.compute is None:
         return resource
     compute = _complete(_from_template(resource, resource.compute, by_key), catalog, config)
-    return dataclasses.replace(
-        resource,
-        compute=compute,
-        extra_compute=tuple(_complete(c, catalog, config) for c in resource.extra_compute),
-        compute_before=tuple(_complete(c, catalog, config) for c in resource.compute_before),
-    )
+    extra = tuple(_complete(c, catalog, config) for c in resource.extra_compute)
+    before = tuple(_complete(c, catalog, config) for c in resource.compute_before)
+    if compute is resource.compute and extra == resource.extra_compute and before == resource.compute_before:
+        return resource
+    return dataclasses.replace(resource, compute=compute, extra_compute=extra, compute_before=before)
 
 
 MODEL_MEMORY_TAGS = ("costwarden:model-memory-gib", "costwarden.io/model-memory-gib")
@@ -48,14 +48,16 @@ def _declared_model_memory(resource: Resource) -> Resource:
 
 def _complete(compute: Compute, catalog: Catalog, config: Config) -> Compute:
     """An assumed region where none was declared; the GPUs an instance type comes with."""
+    changes: dict[str, Any] = {}
     if compute.region is None:
         region = config.default_region(compute.provider)
-        compute = dataclasses.replace(compute, region=region, region_assumed=region is not None)
+        if region is not None:
+            changes.update(region=region, region_assumed=True)
     if compute.gpu is None and compute.instance_type:
         spec = _gpus(compute, catalog)
         if spec is not None:
-            compute = dataclasses.replace(compute, gpu=Gpu(spec.model, spec.count, spec.memory_gib))
-    return compute
+            changes["gpu"] = Gpu(spec.model, spec.count, spec.memory_gib)
+    return dataclasses.replace(compute, **changes) if changes else compute
 
 
 def _gpus(compute: Compute, catalog: Catalog) -> GpuSpec | None:

@@ -21,6 +21,16 @@ COST_MODELS: dict[tuple[str, str], CostModel] = {
 
 
 def quote(compute: Compute, catalog: Catalog) -> Quote | Unpriced:
+    """The price of ``compute``, worked out once per catalog: a scan asks for the same fleet,
+    and remedies for the same candidates, many times."""
+    key = ("quote", compute, catalog.fallback_region)
+    found: Quote | Unpriced | None = catalog.memo.get(key)
+    if found is None:
+        found = catalog.memo[key] = _quote(compute, catalog)
+    return found
+
+
+def _quote(compute: Compute, catalog: Catalog) -> Quote | Unpriced:
     if compute.provider == "kubernetes":
         return Unpriced(
             "no node selector or affinity names the GPU node (node.kubernetes.io/instance-type, "

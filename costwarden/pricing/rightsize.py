@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import dataclasses
+import functools
 import math
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from costwarden.model import Compute
@@ -16,9 +17,24 @@ Found = tuple[dict[str, Any], str]
 """Remedy changes and how to say them."""
 
 
+def _remembered(key: tuple[Any, ...], catalog: Catalog, find: Callable[[], Found | None]) -> Found | None:
+    """A search's answer, worked out once per catalog (many pods ask the same of the same
+    node), handed out as a copy so no caller changes another's remedy."""
+    memo = catalog.memo
+    if key not in memo:
+        memo[key] = find()
+    found: Found | None = memo[key]
+    return None if found is None else (dict(found[0]), found[1])
+
+
 def cheapest_fitting(compute: Compute, memory_gib: float, classes: Iterable[str], catalog: Catalog) -> Found | None:
     """Remedy changes and a description, or ``None`` when nothing that fits is cheaper."""
-    wanted = set(classes)
+    wanted = frozenset(classes)
+    key = ("cheapest_fitting", compute, memory_gib, wanted, catalog.fallback_region)
+    return _remembered(key, catalog, lambda: _fitting(compute, memory_gib, wanted, catalog))
+
+
+def _fitting(compute: Compute, memory_gib: float, wanted: frozenset[str], catalog: Catalog) -> Found | None:
 
     def fits() -> Iterator[tuple[GpuInstance, int, str]]:
         for candidate in gpu_instances(catalog, compute.provider, compute.region or ""):
@@ -40,6 +56,14 @@ def cheapest_for_demand(
 ) -> Found | None:
     """The cheapest type, same provider and region, whose GPUs at ``target_pct`` cover the
     measured demand and each hold the memory peak; ``None`` when nothing cheaper fits."""
+    key = ("cheapest_for_demand", compute, demand_tflops, memory_gib_per_gpu, target_pct, catalog.fallback_region)
+    found = functools.partial(_for_demand, compute, demand_tflops, memory_gib_per_gpu, target_pct, catalog)
+    return _remembered(key, catalog, found)
+
+
+def _for_demand(
+    compute: Compute, demand_tflops: float, memory_gib_per_gpu: float, target_pct: float, catalog: Catalog
+) -> Found | None:
     maker = vendor(gpu_class(compute.gpu.model) if compute.gpu else None)
 
     def fits() -> Iterator[tuple[GpuInstance, int, str]]:

@@ -34,12 +34,15 @@ class PythonPolicies:
         active = self._enabled(context.config)
         outcome = Outcome(policies=self.describe(context.config))
         severities = {info.id: info.severity for info in outcome.policies}
+        by_category: dict[str, list[Policy]] = {}  # the policies that look at each category, in order
         for resource in subject.resources:
             if not resource.exists_after:
                 continue
-            for policy in active:
-                if policy.applies_to(resource):
-                    _run(policy, severities[policy.id], resource, context, outcome)
+            applicable = by_category.get(resource.category)
+            if applicable is None:
+                applicable = by_category[resource.category] = [p for p in active if p.applies_to(resource)]
+            for policy in applicable:
+                _run(policy, severities[policy.id], resource, context, outcome)
         return outcome
 
 
