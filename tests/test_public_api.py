@@ -71,3 +71,13 @@ def test_the_engine_imports_no_shell():
         if shells.search(path.read_text())
     ]
     assert offenders == []
+
+
+def test_each_registered_loader_names_its_module_and_patterns():
+    import importlib
+
+    from costwarden.loaders import LOADERS
+
+    for name, registered in LOADERS.items():
+        module = importlib.import_module(f"costwarden.loaders.{registered.module_name}")
+        assert (module.NAME, module.PATTERNS) == (name, registered.PATTERNS) == (registered.NAME, registered.PATTERNS)

@@ -18,7 +18,7 @@ from typing import BinaryIO
 
 from costwarden.engine.tf_roots import plan_roots
 from costwarden.errors import LoadError
-from costwarden.loaders import Document, Loaded, expand, hcl, load_document
+from costwarden.loaders import LOADERS, Document, Loaded, expand, load_document
 from costwarden.loaders.tf_inputs import TerraformInputs, absolute
 from costwarden.model import Problem
 
@@ -53,7 +53,7 @@ def load_inputs(
         except LoadError as exc:
             expanded.append((item, exc))
     files = [file for _, found in expanded if isinstance(found, list) for file in found]
-    as_hcl = input_format is None or hcl.NAME in input_format.split(",")
+    as_hcl = input_format is None or LOADERS["terraform-hcl"].NAME in input_format.split(",")
     plan_dirs = {Path(path).parent for path, explicit in files if not explicit and _may_be_a_plan(path)}
     terraform_files = [
         (Path(path), explicit)
@@ -182,6 +182,7 @@ def _load_tf(files: list[tuple[Path, bool]], terraform: TerraformInputs) -> dict
 
     roots = sorted(plan.roots)
     with ThreadPoolExecutor(max_workers=min(2, len(roots))) as pool:  # the evaluator releases the GIL
+        from costwarden.loaders import hcl
 
         def load(root: Path) -> Loaded:
             asked = plan.roots[root]

@@ -319,6 +319,8 @@ def _checkov(config: Config, folder: Path, environ: Mapping[str, str]) -> Checko
 def load_data(paths: Sequence[Path]) -> dict[str, Any]:
     """Data documents for Rego: files merged at the top, a folder's files under the path of their
     folder inside it, as conftest and OPA load ``--data``."""
+    if not paths:
+        return {}
     from costwarden.conftest.engine import ConftestError
     from costwarden.conftest.engine import load_data as load_conftest_data
 

@@ -1,25 +1,47 @@
-"""Input formats. Each loader is a module satisfying ``Loader``, listed in ``LOADERS``."""
+"""Input formats. Each loader is a module satisfying ``Loader``, listed in ``LOADERS`` and
+imported when it is first asked to sniff or load: a plan scan never imports the HCL reader."""
 
 from __future__ import annotations
 
+import importlib
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from costwarden.errors import LoadError
-from costwarden.loaders import hcl, kubernetes, sagemaker, terraform_plan
 from costwarden.loaders.base import Loaded, Loader
 from costwarden.model import Problem, Skipped
 
 SNIFF_BYTES = 64 * 1024
 
 
-LOADERS: dict[str, Loader] = {
-    terraform_plan.NAME: terraform_plan,
-    sagemaker.NAME: sagemaker,
-    kubernetes.NAME: kubernetes,
-    hcl.NAME: hcl,
+@dataclass
+class _Registered:
+    """A loader module by name and patterns, imported on first use (a test holds both equal
+    to the module's own ``NAME`` and ``PATTERNS``)."""
+
+    NAME: str
+    PATTERNS: tuple[str, ...]
+    module_name: str
+
+    @property
+    def module(self) -> Loader:
+        loader: Loader = importlib.import_module(f"costwarden.loaders.{self.module_name}")
+        return loader
+
+    def sniff(self, path: str, head: bytes) -> bool:
+        return self.module.sniff(path, head)
+
+    def load(self, path: str, data: bytes) -> Loaded:
+        return self.module.load(path, data)
+
+
+LOADERS: dict[str, Loader] = {  # in the order they sniff
+    "terraform-plan": _Registered("terraform-plan", ("*.json",), "terraform_plan"),
+    "sagemaker": _Registered("sagemaker", ("*.json", "*.yaml", "*.yml", "*.template"), "sagemaker"),
+    "kubernetes": _Registered("kubernetes", ("*.yaml", "*.yml"), "kubernetes"),
+    "terraform-hcl": _Registered("terraform-hcl", ("*.tf",), "hcl"),
 }
 
 

@@ -1,11 +1,13 @@
-"""Output formats: one module each, ``render(result, stream, options)``, listed in ``REPORTERS``."""
+"""Output formats: one module each, ``render(result, stream, options)``, listed in ``REPORTERS``
+and imported when first rendered (a JSON-only run never imports the Markdown template engine)."""
 
 from __future__ import annotations
 
+import importlib
+from dataclasses import dataclass
 from typing import Protocol, TextIO
 
 from costwarden.model import ScanResult
-from costwarden.reports import github, json, junit, markdown, sarif, text
 from costwarden.reports.options import ReportOptions
 
 
@@ -13,13 +15,17 @@ class Reporter(Protocol):
     def render(self, result: ScanResult, stream: TextIO, options: ReportOptions) -> None: ...
 
 
+@dataclass(frozen=True)
+class _Registered:
+    module_name: str
+
+    def render(self, result: ScanResult, stream: TextIO, options: ReportOptions) -> None:
+        reporter: Reporter = importlib.import_module(f"costwarden.reports.{self.module_name}")
+        reporter.render(result, stream, options)
+
+
 REPORTERS: dict[str, Reporter] = {
-    "github": github,
-    "json": json,
-    "junit": junit,
-    "markdown": markdown,
-    "sarif": sarif,
-    "text": text,
+    name: _Registered(name) for name in ("github", "json", "junit", "markdown", "sarif", "text")
 }
 
 __all__ = ["REPORTERS", "ReportOptions", "Reporter"]

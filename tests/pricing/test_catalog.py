@@ -111,3 +111,9 @@ def test_broken_catalog_directory_is_a_catalog_error(tmp_path):
     (tmp_path / "azure-vm.json").write_text(json.dumps(broken))
     with pytest.raises(CatalogError, match="different versions"):
         load_catalog(tmp_path, check=False)
+
+
+def test_every_catalog_file_has_its_schema():
+    from costwarden.pricing.catalog_schema import SCHEMAS
+
+    assert tuple(SCHEMAS) == CATALOG_FILES
