@@ -2,10 +2,12 @@
 
 python bench/gen_inputs.py k8s 5000 bench/out/stream-5000.yaml
 python bench/gen_inputs.py hcl 1000 bench/out/hcl-1000
+python bench/gen_inputs.py monorepo 2000 bench/out/monorepo   # 2,000 manifests and 200 plans
 """
 
 from __future__ import annotations
 
+import json
 import random
 import sys
 from pathlib import Path
@@ -111,9 +113,27 @@ def hcl_tree(root: Path, files: int, seed: int = 13) -> None:
             (folder / f"file{file_index:02d}.tf").write_text("\n".join(blocks))
 
 
+def monorepo(root: Path, manifests: int, seed: int = 17) -> None:
+    """``manifests`` files of three Kubernetes documents each, in folders of fifty, and a plan
+    of 50 resources for every ten manifests: the shape of a platform team's repository."""
+    from gen_plan import generate
+
+    documents = k8s_stream(manifests * 3, seed).split("---\n")
+    for index in range(manifests):
+        folder = root / f"apps{index // 50:03d}"
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / f"app{index:04d}.yaml").write_text("---\n".join(documents[index * 3 : index * 3 + 3]))
+    for index in range(manifests // 10):
+        folder = root / f"infra{index:03d}"
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / "plan.json").write_text(json.dumps(generate(50, seed + index, violating=index % 2 == 0)))
+
+
 def main(argv: list[str]) -> int:
     kind, count, out = argv[1], int(argv[2]), Path(argv[3])
-    if kind == "k8s":
+    if kind == "monorepo":
+        monorepo(out, count)
+    elif kind == "k8s":
         out.parent.mkdir(parents=True, exist_ok=True)
         out.write_text(k8s_stream(count))
     else:

@@ -110,6 +110,16 @@ def usd(text: str) -> float:
     return value
 
 
+def _jobs(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be 1 or more")
+    return value
+
+
 def input_path(text: str) -> str:
     if not text:
         raise argparse.ArgumentTypeError("an empty path names no input")
@@ -140,6 +150,13 @@ def add_inputs(parser: argparse.ArgumentParser, *, paths: bool = True) -> None:
             "paths", nargs="+", type=input_path, metavar="PATH", help="files, directories, or - for stdin"
         )
         parser.add_argument("--max-input-bytes", type=int, metavar="N", help="the largest input read (512 MiB)")
+        parser.add_argument(
+            "-j",
+            "--jobs",
+            type=_jobs,
+            metavar="N",
+            help="processes reading files (default: one per core; 1: this one only); the result is the same",
+        )
         parser.add_argument(
             "--format",
             type=_formats,
@@ -326,6 +343,7 @@ def overrides(args: argparse.Namespace, world: World, *, policies: bool = True) 
         skip_unrecognized=bool(flag("skip_unrecognized")),
         suppress=not flag("no_suppress"),
         changed_only=bool(flag("changed_only")),
+        jobs=flag("jobs"),
         policies=policies,
         discover=not flag("no_config_discovery"),
     )

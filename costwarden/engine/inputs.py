@@ -4,6 +4,10 @@
 root one input: a module folder is read through the roots that call it, with its module address
 and its caller's variables and providers. A directory walk that finds a plan reads the plan, not
 the ``.tf`` files beside and below it that it was made from.
+
+With ``jobs`` above one and enough to read, the other files are shared out among that many
+processes (``pool.shared_map``), each file whole in one of them, the results taken back in the
+order given: the same results, in the same order, as one process reading them one by one.
 """
 
 from __future__ import annotations
@@ -13,12 +17,14 @@ import stat
 import sys
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
+from costwarden.engine.pool import shared_map
 from costwarden.engine.tf_roots import plan_roots
 from costwarden.errors import LoadError
-from costwarden.loaders import LOADERS, Document, Loaded, expand, load_document
+from costwarden.loaders import LOADERS, Document, Loaded, expand, import_for, load_document
 from costwarden.loaders.tf_inputs import TerraformInputs, absolute
 from costwarden.model import Problem
 
@@ -37,6 +43,7 @@ def load_inputs(
     max_bytes: int = MAX_INPUT_BYTES,
     terraform: TerraformInputs | None = None,
     skip_unrecognized: bool = False,
+    jobs: int = 1,
 ) -> Iterator[tuple[str, Loaded]]:
     """Every input, in the order given; a ``.tf`` directory where its first file comes."""
     expanded: list[tuple[Input, list[tuple[str, bool]] | LoadError]] = []
@@ -60,7 +67,10 @@ def load_inputs(
         for path, explicit in files
         if as_hcl and path.endswith(".tf") and (explicit or not _under_a_plan(Path(path), plan_dirs))
     ]
-    directories = _load_tf(terraform_files, terraform or TerraformInputs())
+    directories = _load_tf(terraform_files, terraform or TerraformInputs(), jobs)
+    read = _Read(input_format, max_bytes, skip_unrecognized)
+    others = [file for file in files if not (as_hcl and file[0].endswith(".tf"))]
+    pooled = _loaded_in_pool(read, others, jobs)
     for item, found in expanded:
         if isinstance(item, Document):
             yield item.name, _load_one(item.name, item.data, True, item.format or input_format, skip_unrecognized)
@@ -73,7 +83,7 @@ def load_inputs(
         elif isinstance(found, LoadError):
             yield str(item), Loaded(errors=[Problem(found.message, path=found.path, line=found.line)])
         else:
-            yield from _load_files(found, directories, as_hcl, input_format, max_bytes, skip_unrecognized)
+            yield from _load_files(found, directories, as_hcl, read, pooled)
 
 
 def _not_a_path(item: str | Path) -> LoadError | None:
@@ -116,13 +126,63 @@ def _read(path: str, max_bytes: int) -> bytes | Problem:
     return Problem(_too_large(max_bytes), path=path) if len(data) > max_bytes else data
 
 
+@dataclass(frozen=True)
+class _Read:
+    """Reading and loading one named file; a worker of the pool runs it on its own."""
+
+    input_format: str | None
+    max_bytes: int
+    skip_unrecognized: bool
+
+    def __call__(self, file: tuple[str, bool]) -> Loaded:
+        path, explicit = file
+        try:
+            data = _read(path, self.max_bytes)
+        except OSError as exc:
+            return Loaded(errors=[Problem(f"cannot read: {exc.strerror or type(exc).__name__}", path=path)])
+        if isinstance(data, Problem):
+            return Loaded(errors=[data])
+        return _load_one(path, data, explicit, self.input_format, self.skip_unrecognized)
+
+
+POOL_WORK = 8 << 20
+"""Files are shared out among processes only when loading them is this much work (in bytes of
+JSON, about 0.1 s): below it, starting the workers costs more than it saves."""
+
+
+def _loaded_in_pool(read: _Read, files: list[tuple[str, bool]], jobs: int) -> Iterator[Loaded] | None:
+    """Every file's result, in order, from ``jobs`` processes; ``None``: not worth a pool."""
+    if jobs < 2 or len(files) < 2:
+        return None
+    work = [_work(path) for path, _ in files]
+    if sum(work) < POOL_WORK:
+        return None
+    import_for(path for path, _ in files)
+    return iter(shared_map(read, files, work, jobs))
+
+
+def _work(path: str) -> int:
+    try:
+        size = Path(path).stat().st_size
+    except OSError:
+        size = 0  # said when it is read
+    return FILE_COST + size * (YAML_COST if path.endswith((".yaml", ".yml")) else 1)
+
+
+YAML_COST = 20
+"""A byte of YAML takes about twenty times as long to load as a byte of a JSON plan (0.3 s
+against 0.014 s a megabyte, measured on bench/gen_inputs.py's monorepo)."""
+
+FILE_COST = 4096
+"""Opening, sniffing and reporting a file, in bytes of JSON."""
+
+
 def _load_files(
     files: list[tuple[str, bool]],
     directories: dict[str, list[_Root]],
     as_hcl: bool,
-    input_format: str | None,
-    max_bytes: int,
-    skip_unrecognized: bool = False,
+    read: _Read,
+    pooled: Iterator[Loaded] | None,
 ) -> Iterator[tuple[str, Loaded]]:
     for path, explicit in files:
         if as_hcl and path.endswith(".tf"):
@@ -130,15 +190,7 @@ def _load_files(
                 if not root.taken:
                     yield root.name, root.take()
             continue
-        try:
-            data = _read(path, max_bytes)
-            if isinstance(data, Problem):
-                yield path, Loaded(errors=[data])
-                continue
-        except OSError as exc:
-            yield path, Loaded(errors=[Problem(f"cannot read: {exc.strerror or type(exc).__name__}", path=path)])
-            continue
-        yield path, _load_one(path, data, explicit, input_format, skip_unrecognized)
+        yield path, next(pooled) if pooled is not None else read((path, explicit))
 
 
 class _Root:
@@ -157,7 +209,7 @@ class _Root:
         return loaded if loaded is not None else Loaded()
 
 
-def _load_tf(files: list[tuple[Path, bool]], terraform: TerraformInputs) -> dict[str, list[_Root]]:
+def _load_tf(files: list[tuple[Path, bool]], terraform: TerraformInputs, jobs: int = 1) -> dict[str, list[_Root]]:
     """Scanned folder -> the roots it is reported through, each evaluated once."""
     if not files:
         return {}
@@ -181,7 +233,7 @@ def _load_tf(files: list[tuple[Path, bool]], terraform: TerraformInputs) -> dict
         return os.path.relpath(root, cwd) if root == cwd or cwd in root.parents else str(root)
 
     roots = sorted(plan.roots)
-    with ThreadPoolExecutor(max_workers=min(2, len(roots))) as pool:  # the evaluator releases the GIL
+    with ThreadPoolExecutor(max_workers=max(1, min(jobs, len(roots)))) as pool:  # the evaluator releases the GIL
         from costwarden.loaders import hcl
 
         def load(root: Path) -> Loaded:

@@ -46,3 +46,19 @@ class ScanOptions:
     """Plans: keep only violations on resources created, updated or replaced."""
     max_input_bytes: int = MAX_INPUT_BYTES
     """A larger input is an error, never read."""
+    jobs: int | None = None
+    """Processes reading files (``.tf`` roots: threads); ``None``: one per core this process may
+    use, ``1``: none besides this one. The result is the same whatever the number."""
+
+    def workers(self) -> int:
+        return self.jobs if self.jobs is not None else available_cores()
+
+
+def available_cores() -> int:
+    """The cores this process may run on (its CPU affinity, as a container limits it)."""
+    import os
+
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not on Linux
+        return max(1, os.cpu_count() or 1)

@@ -69,6 +69,8 @@ class Overrides:
     suppress: bool = True
     """False: count every violation, as if nothing were waived (``--no-suppress``)."""
     changed_only: bool = False
+    jobs: int | None = None
+    """Processes reading files; ``None``: one per core (``ScanOptions.jobs``)."""
     policies: bool = True
     """False: run no policy at all (``costwarden cost``, ``metrics export``)."""
     discover: bool = True
@@ -110,6 +112,7 @@ def prepare(
         skip_unrecognized=overrides.skip_unrecognized,
         changed_only=overrides.changed_only,
         max_input_bytes=settled.max_input_bytes,
+        jobs=overrides.jobs,
     )
 
 

@@ -87,7 +87,13 @@ def _scan(inputs: list[Input], options: ScanOptions, stdin: BinaryIO | None) -> 
     loaded = Loaded()
     names: list[str] = []
     for name, result in load_inputs(
-        inputs, options.input_format, stdin, options.max_input_bytes, options.terraform, options.skip_unrecognized
+        inputs,
+        options.input_format,
+        stdin,
+        options.max_input_bytes,
+        options.terraform,
+        options.skip_unrecognized,
+        options.workers(),
     ):
         loaded.skipped.extend(result.skipped)
         if result.skipped and not (result.resources or result.errors):

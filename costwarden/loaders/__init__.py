@@ -54,6 +54,15 @@ class Document:
     format: str | None = None
 
 
+def import_for(paths: Iterable[str]) -> None:
+    """Import now every loader that may read one of ``paths`` (before forking workers, so that
+    each starts with them rather than importing its own copy)."""
+    names = {f"x{Path(path).suffix}" for path in paths}  # every pattern is *.suffix
+    for loader in LOADERS.values():
+        if isinstance(loader, _Registered) and any(Path(n).match(p) for p in loader.PATTERNS for n in names):
+            _ = loader.module
+
+
 def loader_named(name: str) -> Loader:
     try:
         return LOADERS[name]
